@@ -1,0 +1,188 @@
+// The convenience the HTTP cache uses: a header section collected into a
+// table (start line, fields in order with repeated names kept), body spans
+// passed through, trailers collected too. Header bytes are gathered only up
+// to the parser's `maxHeaderSize`; bodies are never copied.
+import { Err, Flag, HeadersResult } from "./constants";
+import { type MessageKind, Parser, type ParserOptions, type SpanCallback } from "./parser";
+
+export interface HeaderField {
+  /** As sent (case kept). */
+  name: string;
+  /** Without the whitespace around it (RFC 9110 5.5). */
+  value: string;
+}
+
+export interface MessageHead {
+  /** Method number (METHODS) and name, for requests. */
+  method: number;
+  methodName: string;
+  /** Request target, as sent. */
+  url: string;
+  /** Status code and reason phrase, for responses. */
+  status: number;
+  reason: string;
+  versionMajor: number;
+  versionMinor: number;
+  /** Fields in the order received; repeated names are kept. */
+  headers: HeaderField[];
+  /** Flag bits (Flag). */
+  flags: number;
+  /** Content-Length when present (flags & Flag.CONTENT_LENGTH), else 0. */
+  contentLength: number;
+  chunked: boolean;
+  /** The connection may carry another message after this one. */
+  keepAlive: boolean;
+  /** The connection changes protocol after this message (CONNECT, Upgrade). */
+  upgrade: boolean;
+}
+
+export interface ReaderEvents {
+  /** The header section is complete; return HeadersResult.SKIP_BODY for a response to HEAD. */
+  head?: (this: void, head: MessageHead) => number | undefined | void;
+  /** Body bytes (chunked framing removed): `string.sub(data, first, last)`. */
+  body?: SpanCallback;
+  /** Trailer fields of a chunked message. */
+  trailers?: (this: void, trailers: HeaderField[], head: MessageHead) => void;
+  /** The message is complete. */
+  complete?: (this: void, head: MessageHead) => void;
+}
+
+/** Removes the optional whitespace at both ends of a field value. */
+function trimOws(value: string): string {
+  const [, , inner] = string.find(value, "^[ \t]*(.-)[ \t]*$");
+  return inner === undefined ? value : tostring(inner);
+}
+
+/** Reads messages from a stream and reports each one's head as a table. */
+export class MessageReader {
+  readonly parser: Parser;
+  private pieces: string[] = [];
+  private head: MessageHead | undefined = undefined;
+  private fields: HeaderField[] = [];
+  private fieldName = "";
+  private inTrailers = false;
+
+  constructor(kind: MessageKind, events: ReaderEvents = {}, options: ParserOptions = {}) {
+    const collect = (data: string, first: number, last: number) => {
+      this.pieces.push(string.sub(data, first, last));
+    };
+    const take = (): string => {
+      const text = this.pieces.length === 1 ? this.pieces[0]! : table.concat(this.pieces);
+      this.pieces = [];
+      return text;
+    };
+    const newHead = (): MessageHead => ({
+      method: 0, methodName: "", url: "", status: 0, reason: "", versionMajor: 0, versionMinor: 0,
+      headers: [], flags: 0, contentLength: 0, chunked: false, keepAlive: false, upgrade: false,
+    });
+    this.parser = new Parser(kind, {
+      messageBegin: () => {
+        this.head = newHead();
+        this.fields = this.head.headers;
+        this.inTrailers = false;
+        this.pieces = [];
+      },
+      method: collect,
+      methodComplete: () => {
+        this.head!.methodName = take();
+      },
+      url: collect,
+      urlComplete: () => {
+        this.head!.url = take();
+      },
+      status: collect,
+      statusComplete: () => {
+        this.head!.reason = take();
+      },
+      headerField: collect,
+      headerFieldComplete: () => {
+        this.fieldName = take();
+      },
+      headerValue: collect,
+      headerValueComplete: () => {
+        this.fields.push({ name: this.fieldName, value: trimOws(take()) });
+      },
+      headersComplete: (p: Parser) => {
+        const head = this.head!;
+        head.method = p.method;
+        head.status = p.statusCode;
+        head.versionMajor = p.httpMajor;
+        head.versionMinor = p.httpMinor;
+        head.flags = p.flags;
+        head.contentLength = (p.flags & Flag.CONTENT_LENGTH) !== 0 ? p.contentLength : 0;
+        head.chunked = (p.flags & Flag.CHUNKED) !== 0;
+        head.upgrade = p.upgrade;
+        this.pieces = [];
+        const result = events.head !== undefined ? events.head(head) : undefined;
+        // RFC 9112 9.3; a body that ends with the connection ends keep-alive, unless there is none.
+        const persistent = p.httpMajor > 0 && p.httpMinor > 0
+          ? (p.flags & Flag.CONNECTION_CLOSE) === 0
+          : (p.flags & Flag.CONNECTION_KEEP_ALIVE) !== 0;
+        head.keepAlive = persistent && (result === HeadersResult.SKIP_BODY || !p.messageNeedsEof());
+        return result;
+      },
+      body: events.body,
+      chunkHeader: (size: number) => {
+        if (size === 0) {
+          this.inTrailers = true;
+          this.fields = [];
+        }
+      },
+      messageComplete: () => {
+        const head = this.head!;
+        if (this.inTrailers && events.trailers !== undefined) events.trailers(this.fields, head);
+        if (events.complete !== undefined) events.complete(head);
+      },
+    }, options);
+  }
+
+  /** Parses the next bytes; returns 0 or an error code (see `parser.reason`, `parser.errorPos`). */
+  execute(chunk: string): number {
+    return this.parser.execute(chunk);
+  }
+
+  /** The connection ended: completes a response delimited by it. */
+  finish(): number {
+    return this.parser.finish();
+  }
+}
+
+/** The value of a field, repeated fields joined with ", " (RFC 9110 5.3); case-insensitive name. */
+export function headerValue(head: MessageHead, name: string): string | undefined {
+  const wanted = string.lower(name);
+  let found: string | undefined;
+  for (const field of head.headers) {
+    if (string.lower(field.name) === wanted) found = found === undefined ? field.value : `${found}, ${field.value}`;
+  }
+  return found;
+}
+
+/** Result of `parseHead`. */
+export interface ParsedHead {
+  /** The head, or undefined when the data ends inside it or is invalid. */
+  head?: MessageHead;
+  /** Bytes of the start line and header section (where the body starts). */
+  length: number;
+  /** 0, or the error code that rejected the head. */
+  error: number;
+  reason: string;
+}
+
+/** Parses the head at the start of `data` (a whole request head, or a response head). */
+export function parseHead(kind: MessageKind, data: string, options: ParserOptions = {}): ParsedHead {
+  let found: MessageHead | undefined;
+  let length = 0;
+  const reader = new MessageReader(kind, {
+    head: (head) => {
+      found = head;
+      length = reader.parser.at;
+      // Stop right after the head: the rest is not ours to parse here.
+      return HeadersResult.UPGRADE;
+    },
+  }, options);
+  const code = reader.execute(data);
+  if (found !== undefined) {
+    return { head: found, length, error: Err.OK, reason: "" };
+  }
+  return { length: 0, error: code, reason: code === Err.OK ? "incomplete" : reader.parser.reason };
+}

@@ -1,0 +1,1737 @@
+// An incremental, strict HTTP/1.1 parser: llhttp's state machine
+// (src/llhttp/http.ts, url.ts and native/http.c of nodejs/llhttp), written
+// for Lua. `execute(chunk)` takes any split of the input and gives the same
+// events; nothing of the input is kept between calls: a span (method, URL,
+// header name or value, body...) that a chunk ends inside is reported in
+// pieces, one per chunk, as llhttp does. Spans are `(data, first, last)`:
+// `string.sub(data, first, last)` are the bytes, positions 1-based in the
+// chunk given to `execute`. Bodies are never copied.
+//
+// Hot states skip runs of bytes with one `string.find` (charsets.ts); the
+// rest goes byte by byte. All numbers are integers (Lunatik).
+import {
+  DEFAULT_MAX_HEADER_SIZE, Err, Finish, Flag, HTTP_METHODS, HeadersResult, ICE_METHODS,
+  MAX_LENGTH, METHODS, METHOD_CONNECT, METHOD_PRI, RTSP_METHODS,
+} from "./constants";
+import {
+  ALPHA, HEADER_CHAR, HEADER_LINE, HEX, LIST_CHAR, NOT_HEADER_CHAR, NOT_TOKEN, NOT_URL_CHAR, QDTEXT,
+  CHUNK_LINE, REQUEST_LINE, STATUS_LINE, TOKEN, URL_CHAR, USERINFO,
+} from "./charsets";
+
+/** A span of the chunk being parsed: `string.sub(data, first, last)`. */
+export type SpanCallback = (this: void, data: string, first: number, last: number) => void;
+export type EventCallback = (this: void) => void;
+
+/** What the parser reports. Every callback is optional; spans may come in several pieces. */
+export interface ParserCallbacks {
+  messageBegin?: EventCallback;
+  method?: SpanCallback;
+  methodComplete?: EventCallback;
+  url?: SpanCallback;
+  urlComplete?: EventCallback;
+  protocol?: SpanCallback;
+  protocolComplete?: EventCallback;
+  version?: SpanCallback;
+  versionComplete?: EventCallback;
+  status?: SpanCallback;
+  statusComplete?: EventCallback;
+  headerField?: SpanCallback;
+  headerFieldComplete?: EventCallback;
+  headerValue?: SpanCallback;
+  headerValueComplete?: EventCallback;
+  /**
+   * The header section is complete: `parser.method`, `statusCode`,
+   * `httpMajor`/`httpMinor`, `flags`, `contentLength`, `upgrade` are set.
+   * Return HeadersResult.SKIP_BODY for a response to HEAD, UPGRADE to stop
+   * after this message; nothing (or NORMAL) otherwise.
+   */
+  headersComplete?: (this: void, parser: Parser) => number | undefined | void;
+  body?: SpanCallback;
+  /** A chunk-size line was read; 0 starts the trailers. */
+  chunkHeader?: (this: void, size: number) => void;
+  chunkExtensionName?: SpanCallback;
+  chunkExtensionNameComplete?: EventCallback;
+  chunkExtensionValue?: SpanCallback;
+  chunkExtensionValueComplete?: EventCallback;
+  chunkComplete?: EventCallback;
+  messageComplete?: EventCallback;
+}
+
+export interface ParserOptions {
+  /** Bytes allowed in a start line + header section, in trailers, and in a chunk-size line (default 16384). */
+  maxHeaderSize?: number;
+}
+
+export type MessageKind = "request" | "response";
+
+const enum T { REQUEST = 1, RESPONSE = 2 }
+
+// Header states (llhttp's HEADER_STATE).
+const enum H {
+  GENERAL = 0, CONNECTION = 1, CONTENT_LENGTH = 2, TRANSFER_ENCODING = 3, UPGRADE = 4,
+  CONNECTION_KEEP_ALIVE = 5, CONNECTION_CLOSE = 6, CONNECTION_UPGRADE = 7,
+  TRANSFER_ENCODING_CHUNKED = 8,
+}
+
+// Which span is open.
+const enum K {
+  NONE = 0, METHOD, URL, PROTOCOL, VERSION, STATUS, HEADER_FIELD, HEADER_VALUE,
+  CHUNK_EXT_NAME, CHUNK_EXT_VALUE, BODY,
+}
+
+// Which limit ends the current section.
+const enum L { NONE = 0, HEADER = 1, CHUNK_LINE = 2 }
+
+// States; those from HEADERS_DONE on run without input (llparse's invoke nodes).
+const enum S {
+  START = 1,
+  METHOD,
+  REQ_FIRST_SPACE,
+  REQ_SPACES_BEFORE_URL,
+  URL_START,
+  URL_SCHEMA,
+  URL_SCHEMA_DELIM,
+  URL_SERVER,
+  URL_SERVER_WITH_AT,
+  URL_PATH,
+  URL_QUERY,
+  URL_FRAGMENT,
+  URL_LF_09,
+  REQ_HTTP_START,
+  REQ_PROTOCOL,
+  REQ_AFTER_PROTOCOL,
+  REQ_MAJOR,
+  REQ_DOT,
+  REQ_MINOR,
+  REQ_HTTP_COMPLETE,
+  REQ_HTTP_COMPLETE_CRLF,
+  REQ_PRI,
+  RES_START,
+  RES_PROTOCOL,
+  RES_AFTER_PROTOCOL,
+  RES_MAJOR,
+  RES_DOT,
+  RES_MINOR,
+  RES_AFTER_VERSION,
+  RES_STATUS_DIGIT,
+  RES_STATUS_OTHERWISE,
+  RES_STATUS_START,
+  RES_STATUS,
+  RES_LINE_ALMOST_DONE,
+  HEADERS_START,
+  HEADER_FIELD_START,
+  HEADER_FIELD,
+  HEADER_VALUE_DISCARD_WS,
+  HEADER_VALUE_DISCARD_WS_ALMOST_DONE,
+  HEADER_VALUE_DISCARD_LWS,
+  HEADER_VALUE_START,
+  HEADER_VALUE,
+  HEADER_VALUE_TE_CHUNKED,
+  HEADER_VALUE_TE_CHUNKED_LAST,
+  HEADER_VALUE_TE_TOKEN,
+  HEADER_VALUE_TE_TOKEN_OWS,
+  HEADER_VALUE_CONTENT_LENGTH,
+  HEADER_VALUE_CONTENT_LENGTH_WS,
+  HEADER_VALUE_CONNECTION,
+  HEADER_VALUE_CONNECTION_WORD,
+  HEADER_VALUE_CONNECTION_WS,
+  HEADER_VALUE_CONNECTION_TOKEN,
+  HEADER_VALUE_OTHERWISE,
+  HEADER_VALUE_ALMOST_DONE,
+  HEADER_VALUE_LWS,
+  HEADERS_ALMOST_DONE,
+  BODY_IDENTITY,
+  BODY_EOF,
+  CHUNK_SIZE_DIGIT,
+  CHUNK_SIZE,
+  CHUNK_EXTENSIONS,
+  CHUNK_EXTENSION_NAME,
+  CHUNK_EXTENSION_VALUE,
+  CHUNK_EXTENSION_QUOTED,
+  CHUNK_EXTENSION_QUOTED_PAIR,
+  CHUNK_EXTENSION_QUOTED_DONE,
+  CHUNK_SIZE_ALMOST_DONE,
+  CHUNK_DATA,
+  CHUNK_DATA_ALMOST_DONE,
+  CLOSED,
+  DEAD,
+  /** The header section is complete (llhttp's headers_done). The first state that needs no input. */
+  HEADERS_DONE = 100,
+  MESSAGE_DONE = 101,
+  CHUNK_HEADER = 102,
+}
+
+// Bytes.
+const CR = 13;
+const LF = 10;
+const SP = 32;
+const HTAB = 9;
+const COLON = 58;
+
+/** A trie of literals, one table per node; `[-1]` holds the value of the literal ending there. */
+type Trie = LuaTable<number, Trie | number>;
+
+function buildTrie(words: Record<string, number>, lower: boolean): Trie {
+  const root: Trie = new LuaTable();
+  for (const [word, value] of pairs(words)) {
+    let node = root;
+    for (let i = 1; i <= word.length; i++) {
+      let b = string.byte(word, i);
+      if (lower && b >= 0x41 && b <= 0x5a) b = b | 0x20;
+      let next = node.get(b) as Trie | undefined;
+      if (next === undefined) {
+        next = new LuaTable();
+        node.set(b, next);
+      }
+      node = next;
+    }
+    node.set(-1, value);
+  }
+  return root;
+}
+
+function setOf(names: string[]): LuaTable<number, boolean> {
+  const set = new LuaTable<number, boolean>();
+  for (const name of names) set.set(METHODS[name]!, true);
+  return set;
+}
+
+const METHOD_TRIE = buildTrie(METHODS, false);
+const HTTP_METHOD_SET = setOf(HTTP_METHODS);
+const RTSP_METHOD_SET = setOf(RTSP_METHODS);
+const ICE_METHOD_SET = setOf(ICE_METHODS);
+/** Protocol names of a start line; values 1 HTTP, 2 RTSP, 3 ICE. */
+const PROTOCOL_TRIE = buildTrie({ HTTP: 1, RTSP: 2, ICE: 3 }, false);
+/** Connection options the parser acts on. */
+const CONNECTION_TRIE = buildTrie({ close: H.CONNECTION_CLOSE, upgrade: H.CONNECTION_UPGRADE, "keep-alive": H.CONNECTION_KEEP_ALIVE }, false);
+/** Header names that need parsing of their value, lower-case. */
+const SPECIAL_HEADERS = new LuaTable<string, number>();
+SPECIAL_HEADERS.set("connection", H.CONNECTION);
+SPECIAL_HEADERS.set("proxy-connection", H.CONNECTION);
+SPECIAL_HEADERS.set("content-length", H.CONTENT_LENGTH);
+SPECIAL_HEADERS.set("transfer-encoding", H.TRANSFER_ENCODING);
+SPECIAL_HEADERS.set("upgrade", H.UPGRADE);
+/** Longest special header name: a field name longer than this is general. */
+const SPECIAL_MAX = 17;
+/** Connection options the parser acts on, as the whole value of a Connection field. */
+const CONNECTION_FLAG = new LuaTable<string, number>();
+CONNECTION_FLAG.set("close", Flag.CONNECTION_CLOSE);
+CONNECTION_FLAG.set("keep-alive", Flag.CONNECTION_KEEP_ALIVE);
+CONNECTION_FLAG.set("upgrade", Flag.CONNECTION_UPGRADE);
+/** First bytes of the special header names. */
+const SPECIAL_FIRST = new LuaTable<number, boolean>();
+for (const b of [0x43, 0x63, 0x50, 0x70, 0x54, 0x74, 0x55, 0x75]) SPECIAL_FIRST.set(b, true);
+/** Lengths of the special header names: only names of these lengths need a look-up. */
+const SPECIAL_LENGTH = new LuaTable<number, boolean>();
+for (const [name] of pairs(SPECIAL_HEADERS)) SPECIAL_LENGTH.set(name.length, true);
+const PRI_PREFACE = "\r\n\r\nSM\r\n\r\n";
+const CHUNKED = "chunked";
+const NO_LIMIT = MAX_LENGTH;
+
+function emitSpan(cb: ParserCallbacks, kind: K, data: string, first: number, last: number): void {
+  let f: SpanCallback | undefined;
+  if (kind === K.BODY) f = cb.body;
+  else if (kind === K.HEADER_VALUE) f = cb.headerValue;
+  else if (kind === K.HEADER_FIELD) f = cb.headerField;
+  else if (kind === K.URL) f = cb.url;
+  else if (kind === K.METHOD) f = cb.method;
+  else if (kind === K.PROTOCOL) f = cb.protocol;
+  else if (kind === K.VERSION) f = cb.version;
+  else if (kind === K.STATUS) f = cb.status;
+  else if (kind === K.CHUNK_EXT_NAME) f = cb.chunkExtensionName;
+  else if (kind === K.CHUNK_EXT_VALUE) f = cb.chunkExtensionValue;
+  if (f !== undefined) f(data, first, last);
+}
+
+export class Parser {
+  /** 1 request, 2 response. */
+  readonly type: number;
+  /** Method number of a request (METHODS), once the method is read. */
+  method = 0;
+  /** Status code of a response. */
+  statusCode = 0;
+  httpMajor = 0;
+  httpMinor = 0;
+  /** Flag bits of the current message (Flag). */
+  flags = 0;
+  /** Content-Length of the current message; during a chunked body, what is left of the chunk. */
+  contentLength = 0;
+  /** True when the connection changes protocol after this message (CONNECT, Upgrade, 101). */
+  upgrade = false;
+  /** Error code (Err), 0 while all is well. */
+  errorCode: number = Err.OK;
+  /** Why parsing stopped, in words. */
+  reason = "";
+  /** Where parsing stopped, 0-based in the last chunk given to `execute`: for upgrades, the first byte of the other protocol. */
+  errorPos = 0;
+  /** Same, counted from the first byte ever given to this parser. */
+  errorOffset = 0;
+  /** Bytes given to `execute` so far, before the current chunk. */
+  base = 0;
+  /** Offset (from the first byte ever given) of the event being reported: valid inside non-span callbacks. */
+  at = 0;
+  /** What `finish()` would do now (Finish). */
+  finishState: number = Finish.SAFE;
+
+  private readonly cb: ParserCallbacks;
+  private readonly maxHeaderSize: number;
+  private state: number;
+  private headerState: number = H.GENERAL;
+  private spanKind: number = K.NONE;
+  /** A literal or trie node being matched, and how far. */
+  private trie: Trie | undefined = undefined;
+  private seqIdx = 0;
+  /** Lower-cased start of a header name that may still be a special one. */
+  private fieldPrefix: string | undefined = undefined;
+  private statusDigits = 0;
+  private limitAbs: number = NO_LIMIT;
+  private limitKind: number = L.NONE;
+  private messagesCompleted = 0;
+
+  constructor(kind: MessageKind, callbacks: ParserCallbacks = {}, options: ParserOptions = {}) {
+    this.type = kind === "request" ? T.REQUEST : T.RESPONSE;
+    this.cb = callbacks;
+    this.maxHeaderSize = options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE;
+    this.state = S.START;
+  }
+
+  /** Messages completed so far. */
+  messageCount(): number {
+    return this.messagesCompleted;
+  }
+
+  /** True when the connection may carry another message after the current one (RFC 9112 9.3). */
+  shouldKeepAlive(): boolean {
+    if (this.httpMajor > 0 && this.httpMinor > 0) {
+      if ((this.flags & Flag.CONNECTION_CLOSE) !== 0) return false;
+    } else if ((this.flags & Flag.CONNECTION_KEEP_ALIVE) === 0) {
+      return false;
+    }
+    return !this.messageNeedsEof();
+  }
+
+  /** True when the body of the current response ends only with the connection (RFC 9112 6.3). */
+  messageNeedsEof(): boolean {
+    if (this.type === T.REQUEST) return false;
+    const status = this.statusCode;
+    if (idiv(status, 100) === 1 || status === 204 || status === 304 || (this.flags & Flag.SKIPBODY) !== 0) {
+      return false;
+    }
+    const flags = this.flags;
+    if ((flags & Flag.TRANSFER_ENCODING) !== 0 && (flags & Flag.CHUNKED) === 0) return true;
+    if ((flags & (Flag.CHUNKED | Flag.CONTENT_LENGTH)) !== 0) return false;
+    return true;
+  }
+
+  /**
+   * The connection ended. Completes a body delimited by the end of the
+   * connection (messageComplete); returns INVALID_EOF_STATE when a message
+   * was cut short, 0 otherwise.
+   */
+  finish(): number {
+    if (this.errorCode !== Err.OK) return Err.OK;
+    if (this.finishState === Finish.SAFE_WITH_CB) {
+      this.finishState = Finish.SAFE;
+      this.messagesCompleted += 1;
+      this.at = this.base;
+      const done = this.cb.messageComplete;
+      if (done !== undefined) done();
+      return Err.OK;
+    }
+    if (this.finishState === Finish.UNSAFE) {
+      this.reason = "Invalid EOF state";
+      return Err.INVALID_EOF_STATE;
+    }
+    return Err.OK;
+  }
+
+  private fail(code: number, reason: string, p: number): void {
+    this.errorCode = code;
+    this.reason = reason;
+    this.errorPos = p - 1;
+    this.errorOffset = this.base + p - 1;
+    this.state = S.DEAD;
+  }
+
+  /**
+   * Parses the next bytes of the stream. Returns 0, or an error code (Err)
+   * with `reason`, `errorPos` and `errorOffset` set; after an error every
+   * call returns it again. PAUSED_UPGRADE means the rest, from `errorPos`,
+   * belongs to another protocol.
+   */
+  execute(data: string): number {
+    if (this.errorCode !== Err.OK) return this.errorCode;
+    const cb = this.cb;
+    const n = data.length;
+    const base = this.base;
+    let p = 1;
+    let state = this.state;
+    let spanKind = this.spanKind;
+    let spanStart = 1;
+    let flags = this.flags;
+    let headerState = this.headerState;
+    let contentLength = this.contentLength;
+    let stop = this.limitAbs - base;
+    if (stop > n) stop = n;
+    const isRequest = this.type === T.REQUEST;
+    const onHeaderField = cb.headerField;
+    const onHeaderValue = cb.headerValue;
+    const onHeaderValueComplete = cb.headerValueComplete;
+    const onHeaderFieldComplete = cb.headerFieldComplete;
+    const onBody = cb.body;
+    let failed = false;
+
+    while (p <= stop || state >= S.HEADERS_DONE) {
+      if (state === S.HEADER_FIELD_START) {
+        // ---- Header lines: the hot path of every message ----
+        // Fast path: a whole field line in this chunk (and the next line's first byte, which
+        // must not fold it). Special fields take it when their value is plain.
+        while (true) {
+          const [found, , colon, valueFrom, valueTo, nextLine] = string.find(data, HEADER_LINE, p);
+          const next = nextLine as unknown as number;
+          if (found === undefined || next > stop) break;
+          {
+            const nameEnd = (colon as unknown as number) - 1;
+            const valueStart = valueFrom as unknown as number;
+            const valueEnd = (valueTo as unknown as number) - 1;
+            let plain = true;
+            if (SPECIAL_LENGTH.get(nameEnd - p + 1) && SPECIAL_FIRST.get(string.byte(data, p))) {
+              const hs = SPECIAL_HEADERS.get(string.lower(string.sub(data, p, nameEnd)));
+              if (hs !== undefined) {
+                plain = false;
+                const value = string.lower(string.sub(data, valueStart, valueEnd));
+                if (hs === H.CONNECTION) {
+                  const option = CONNECTION_FLAG.get(value);
+                  if (option !== undefined) {
+                    flags = flags | option;
+                    plain = true;
+                  }
+                } else if (hs === H.CONTENT_LENGTH) {
+                  const [digits] = string.find(value, "^[0-9]+$");
+                  if ((flags & (Flag.CONTENT_LENGTH | Flag.TRANSFER_ENCODING)) === 0 && value.length <= 15 && digits !== undefined) {
+                    contentLength = math.tointeger(tonumber(value)!)!;
+                    flags = flags | Flag.CONTENT_LENGTH;
+                    plain = true;
+                  }
+                } else if (hs === H.TRANSFER_ENCODING) {
+                  if ((flags & (Flag.CONTENT_LENGTH | Flag.TRANSFER_ENCODING)) === 0 && value === CHUNKED) {
+                    flags = flags | Flag.TRANSFER_ENCODING | Flag.CHUNKED;
+                    plain = true;
+                  }
+                } else {
+                  flags = flags | Flag.UPGRADE;
+                  plain = true;
+                }
+              }
+            }
+            if (plain) {
+              if (onHeaderField !== undefined) onHeaderField(data, p, nameEnd);
+              if (onHeaderFieldComplete !== undefined) {
+                this.at = base + nameEnd + 1;
+                onHeaderFieldComplete();
+              }
+              if (onHeaderValue !== undefined) onHeaderValue(data, valueStart, valueEnd);
+              p = next;
+              if (onHeaderValueComplete !== undefined) {
+                this.at = base + p - 1;
+                onHeaderValueComplete();
+              }
+              headerState = H.GENERAL;
+              continue;
+            }
+          }
+          break;
+        }
+        const c = string.byte(data, p);
+        if (c === CR) {
+          if (p < stop && string.byte(data, p + 1) === LF) {
+            // The empty line that ends the header section (or the trailers).
+            p += 2;
+            if ((flags & Flag.TRAILING) !== 0) {
+              const f = cb.chunkComplete;
+              if (f !== undefined) {
+                this.at = base + p - 1;
+                f();
+              }
+              state = S.MESSAGE_DONE;
+            } else {
+              state = S.HEADERS_DONE;
+            }
+          } else {
+            p += 1;
+            state = S.HEADERS_ALMOST_DONE;
+          }
+          continue;
+        } else if (c === LF) {
+          this.fail(Err.INVALID_HEADER_TOKEN, "Invalid header field char", p + 1);
+          failed = true;
+          break;
+        } else if (c === COLON) {
+          this.fail(Err.INVALID_HEADER_TOKEN, "Invalid header token", p);
+          failed = true;
+          break;
+        }
+        spanKind = K.HEADER_FIELD;
+        spanStart = p;
+        this.fieldPrefix = "";
+        state = S.HEADER_FIELD;
+      } else if (state === S.BODY_IDENTITY || state === S.CHUNK_DATA) {
+        // ---- Bodies: passed through as spans ----
+        const avail = stop - p + 1;
+        if (avail < contentLength) {
+          if (onBody !== undefined) onBody(data, p, stop);
+          contentLength -= avail;
+          p = stop + 1;
+        } else {
+          const last = p + contentLength - 1;
+          if (onBody !== undefined) onBody(data, p, last);
+          p = last + 1;
+          contentLength = 0;
+          if (state === S.BODY_IDENTITY) {
+            state = S.MESSAGE_DONE;
+          } else if (p < stop && string.byte(data, p) === CR && string.byte(data, p + 1) === LF) {
+            p += 2;
+            const f = cb.chunkComplete;
+            if (f !== undefined) {
+              this.at = base + p - 1;
+              f();
+            }
+            this.startChunkLine(p);
+            stop = this.limitAbs - base;
+            if (stop > n) stop = n;
+            state = S.CHUNK_SIZE_DIGIT;
+          } else {
+            this.seqIdx = 1;
+            state = S.CHUNK_DATA_ALMOST_DONE;
+          }
+        }
+      } else if (state >= S.HEADERS_DONE) {
+        // ---- Transitions that need no input ----
+        if (state === S.HEADERS_DONE) {
+          // llhttp__before_headers_complete
+          if ((flags & Flag.UPGRADE) !== 0 && (flags & Flag.CONNECTION_UPGRADE) !== 0) {
+            this.upgrade = isRequest || this.statusCode === 101;
+          } else {
+            this.upgrade = isRequest && this.method === METHOD_CONNECT;
+          }
+          this.flags = flags;
+          this.contentLength = contentLength;
+          const onHeadersComplete = cb.headersComplete;
+          if (onHeadersComplete !== undefined) {
+            this.at = base + p - 1;
+            const result = onHeadersComplete(this) ?? HeadersResult.NORMAL;
+            if (result === HeadersResult.SKIP_BODY) {
+              flags = flags | Flag.SKIPBODY;
+            } else if (result === HeadersResult.UPGRADE) {
+              this.upgrade = true;
+              flags = flags | Flag.SKIPBODY;
+            } else if (result !== HeadersResult.NORMAL) {
+              this.fail(Err.CB_HEADERS_COMPLETE, "User callback error", p);
+              failed = true;
+              break;
+            }
+          }
+          this.limitAbs = NO_LIMIT;
+          this.limitKind = L.NONE;
+          stop = n;
+          // llhttp__after_headers_complete
+          const status = this.statusCode;
+          const hasBody = (flags & Flag.CHUNKED) !== 0 || contentLength > 0;
+          this.flags = flags;
+          if ((this.upgrade && (this.method === METHOD_CONNECT || (flags & Flag.SKIPBODY) !== 0 || !hasBody)) ||
+            (!isRequest && status === 101)) {
+            // The rest of the stream is another protocol.
+            this.upgrade = true;
+            state = S.MESSAGE_DONE;
+          } else if (!isRequest && status === 100) {
+            state = S.MESSAGE_DONE;
+          } else if ((flags & Flag.SKIPBODY) !== 0 ||
+            (!isRequest && (status === 102 || status === 103 || status === 204 || status === 304))) {
+            state = S.MESSAGE_DONE;
+          } else if ((flags & Flag.CHUNKED) !== 0) {
+            this.startChunkLine(p);
+            stop = this.limitAbs - base;
+            if (stop > n) stop = n;
+            contentLength = 0;
+            state = S.CHUNK_SIZE_DIGIT;
+          } else if ((flags & Flag.TRANSFER_ENCODING) !== 0) {
+            if (isRequest) {
+              // RFC 9112 6.3: a request whose length cannot be determined.
+              this.fail(Err.INVALID_TRANSFER_ENCODING, "Request has invalid `Transfer-Encoding`", p);
+              failed = true;
+              break;
+            }
+            this.finishState = Finish.SAFE_WITH_CB;
+            state = S.BODY_EOF;
+          } else if ((flags & Flag.CONTENT_LENGTH) === 0) {
+            if (this.messageNeedsEof()) {
+              this.finishState = Finish.SAFE_WITH_CB;
+              state = S.BODY_EOF;
+            } else {
+              state = S.MESSAGE_DONE;
+            }
+          } else if (contentLength === 0) {
+            state = S.MESSAGE_DONE;
+          } else {
+            state = S.BODY_IDENTITY;
+          }
+        } else if (state === S.CHUNK_HEADER) {
+          // A chunk-size line was read.
+          const f = cb.chunkHeader;
+          if (f !== undefined) {
+            this.at = base + p - 1;
+            f(contentLength);
+          }
+          if (contentLength === 0) {
+            // Trailers: a header section of their own.
+            flags = flags | Flag.TRAILING;
+            this.limitAbs = base + p - 1 + this.maxHeaderSize;
+            this.limitKind = L.HEADER;
+            state = S.HEADER_FIELD_START;
+          } else {
+            this.limitAbs = NO_LIMIT;
+            this.limitKind = L.NONE;
+            state = S.CHUNK_DATA;
+          }
+          stop = this.limitAbs - base;
+          if (stop > n) stop = n;
+        } else {
+          // S.MESSAGE_DONE
+          this.flags = flags;
+          this.messagesCompleted += 1;
+          const onMessageComplete = cb.messageComplete;
+          if (onMessageComplete !== undefined) {
+            this.at = base + p - 1;
+            onMessageComplete();
+          }
+          if (this.upgrade) {
+            this.fail(Err.PAUSED_UPGRADE, "Pause on CONNECT/Upgrade", p);
+            failed = true;
+            break;
+          }
+          // llhttp__after_message_complete
+          const keepAlive = this.shouldKeepAlive();
+          this.finishState = Finish.SAFE;
+          this.limitAbs = NO_LIMIT;
+          this.limitKind = L.NONE;
+          stop = n;
+          flags = 0;
+          this.flags = 0;
+          contentLength = 0;
+          state = keepAlive ? S.START : S.CLOSED;
+        }
+      } else if (state === S.CHUNK_SIZE_DIGIT || state === S.CHUNK_SIZE) {
+        // ---- Chunked body (RFC 9112 7.1) ----
+        if (state === S.CHUNK_SIZE_DIGIT) {
+          // Fast path: a plain chunk-size line, short enough for its value to be exact.
+          const [found, , size, nextLine] = string.find(data, CHUNK_LINE, p);
+          const next = nextLine as unknown as number;
+          if (found !== undefined && next - 1 <= stop && (size as string).length <= 13) {
+            contentLength = math.tointeger(tonumber(size as string, 16)!)!;
+            p = next;
+            state = S.CHUNK_HEADER;
+            continue;
+          }
+        }
+        const c = string.byte(data, p);
+        const d = HEX.get(c);
+        if (d !== undefined) {
+          if (contentLength > idiv(MAX_LENGTH - d, 16)) {
+            this.fail(Err.INVALID_CHUNK_SIZE, "Chunk size overflow", p);
+            failed = true;
+            break;
+          }
+          contentLength = contentLength * 16 + d;
+          p += 1;
+          state = S.CHUNK_SIZE;
+        } else if (state === S.CHUNK_SIZE_DIGIT) {
+          this.fail(Err.INVALID_CHUNK_SIZE, "Invalid character in chunk size", p);
+          failed = true;
+          break;
+        } else if (c === CR) {
+          p += 1;
+          state = S.CHUNK_SIZE_ALMOST_DONE;
+        } else if (c === 0x3b) {
+          p += 1;
+          state = S.CHUNK_EXTENSIONS;
+        } else if (c === LF) {
+          this.fail(Err.CR_EXPECTED, "Missing expected CR after chunk size", p + 1);
+          failed = true;
+          break;
+        } else {
+          this.fail(Err.INVALID_CHUNK_SIZE, "Invalid character in chunk size", c === SP || c === HTAB ? p + 1 : p);
+          failed = true;
+          break;
+        }
+      } else if (state === S.CHUNK_SIZE_ALMOST_DONE) {
+        if (string.byte(data, p) !== LF) {
+          this.fail(Err.STRICT, "Expected LF after chunk size", p);
+          failed = true;
+          break;
+        }
+        p += 1;
+        state = S.CHUNK_HEADER;
+      } else if (state === S.CHUNK_DATA_ALMOST_DONE) {
+        const c = string.byte(data, p);
+        if (this.seqIdx === 1 && c === CR) {
+          p += 1;
+          this.seqIdx = 2;
+        } else if (c === LF) {
+          if (this.seqIdx === 1) {
+            this.fail(Err.CR_EXPECTED, "Missing expected CR after chunk data", p + 1);
+            failed = true;
+            break;
+          }
+          p += 1;
+          const f = cb.chunkComplete;
+          if (f !== undefined) {
+            this.at = base + p - 1;
+            f();
+          }
+          this.startChunkLine(p);
+          stop = this.limitAbs - base;
+          if (stop > n) stop = n;
+          contentLength = 0;
+          state = S.CHUNK_SIZE_DIGIT;
+        } else {
+          this.fail(Err.STRICT, "Expected LF after chunk data", p);
+          failed = true;
+          break;
+        }
+      } else if (state === S.START) {
+        // ---- Start line ----
+        const c = string.byte(data, p);
+        if (c === CR || c === LF) {
+          p += 1;
+        } else {
+          this.finishState = Finish.UNSAFE;
+          this.limitAbs = base + p - 1 + this.maxHeaderSize;
+          this.limitKind = L.HEADER;
+          stop = this.limitAbs - base;
+          if (stop > n) stop = n;
+          flags = 0;
+          contentLength = 0;
+          this.upgrade = false;
+          this.statusCode = 0;
+          this.method = 0;
+          this.httpMajor = 0;
+          this.httpMinor = 0;
+          const onMessageBegin = cb.messageBegin;
+          if (onMessageBegin !== undefined) {
+            this.at = base + p - 1;
+            onMessageBegin();
+          }
+          if (isRequest) {
+            // Fast path: a whole origin-form HTTP/1.x request line in this chunk.
+            const [found, , name, urlStart, urlEnd, minor, next] = string.find(data, REQUEST_LINE, p);
+            const method = found !== undefined ? METHODS[name as string] : undefined;
+            if (method !== undefined && method !== METHOD_PRI && HTTP_METHOD_SET.get(method) && (next as unknown as number) - 1 <= stop) {
+              const u0 = urlStart as unknown as number;
+              const sp = urlEnd as unknown as number;
+              this.method = method;
+              this.httpMajor = 1;
+              this.httpMinor = minor === "1" ? 1 : 0;
+              emitSpan(cb, K.METHOD, data, p, u0 - 2);
+              const onMethodComplete = cb.methodComplete;
+              if (onMethodComplete !== undefined) {
+                this.at = base + u0 - 2;
+                onMethodComplete();
+              }
+              if (cb.url !== undefined) cb.url(data, u0, sp - 1);
+              const onUrlComplete = cb.urlComplete;
+              if (onUrlComplete !== undefined) {
+                this.at = base + sp;
+                onUrlComplete();
+              }
+              emitSpan(cb, K.PROTOCOL, data, sp + 1, sp + 4);
+              const onProtocolComplete = cb.protocolComplete;
+              if (onProtocolComplete !== undefined) {
+                this.at = base + sp + 4;
+                onProtocolComplete();
+              }
+              emitSpan(cb, K.VERSION, data, sp + 6, sp + 8);
+              const onVersionComplete = cb.versionComplete;
+              if (onVersionComplete !== undefined) {
+                this.at = base + sp + 8;
+                onVersionComplete();
+              }
+              p = next as unknown as number;
+              state = S.HEADERS_START;
+              continue;
+            }
+            spanKind = K.METHOD;
+            spanStart = p;
+            this.trie = METHOD_TRIE;
+            state = S.METHOD;
+          } else {
+            // Fast path: a whole HTTP/1.x status line with a reason phrase in this chunk.
+            const [found, , minor, code, reasonStart, reasonEnd, nextLine] = string.find(data, STATUS_LINE, p);
+            const next = nextLine as unknown as number;
+            if (found !== undefined && next - 1 <= stop) {
+              this.httpMajor = 1;
+              this.httpMinor = minor === "1" ? 1 : 0;
+              this.statusCode = math.tointeger(tonumber(code as string)!)!;
+              emitSpan(cb, K.PROTOCOL, data, p, p + 3);
+              const onProtocolComplete = cb.protocolComplete;
+              if (onProtocolComplete !== undefined) {
+                this.at = base + p + 3;
+                onProtocolComplete();
+              }
+              emitSpan(cb, K.VERSION, data, p + 5, p + 7);
+              const onVersionComplete = cb.versionComplete;
+              if (onVersionComplete !== undefined) {
+                this.at = base + p + 7;
+                onVersionComplete();
+              }
+              const onStatus = cb.status;
+              if (onStatus !== undefined) onStatus(data, reasonStart as unknown as number, (reasonEnd as unknown as number) - 1);
+              p = next;
+              const onStatusComplete = cb.statusComplete;
+              if (onStatusComplete !== undefined) {
+                this.at = base + p - 1;
+                onStatusComplete();
+              }
+              state = S.HEADERS_START;
+              continue;
+            }
+            spanKind = K.PROTOCOL;
+            spanStart = p;
+            this.trie = PROTOCOL_TRIE;
+            state = S.RES_PROTOCOL;
+          }
+        }
+      } else if (state === S.HEADERS_START) {
+        // ---- Header section ----
+        if (string.byte(data, p) === SP) {
+          this.fail(Err.UNEXPECTED_SPACE, "Unexpected space after start line", p + 1);
+          failed = true;
+          break;
+        }
+        state = S.HEADER_FIELD_START;
+      } else if (state === S.HEADERS_ALMOST_DONE) {
+        if (string.byte(data, p) !== LF) {
+          this.fail(Err.STRICT, "Expected LF after headers", p);
+          failed = true;
+          break;
+        }
+        p += 1;
+        if ((flags & Flag.TRAILING) !== 0) {
+          const f = cb.chunkComplete;
+          if (f !== undefined) {
+            this.at = base + p - 1;
+            f();
+          }
+          state = S.MESSAGE_DONE;
+        } else {
+          state = S.HEADERS_DONE;
+        }
+      } else if (state === S.BODY_EOF) {
+        if (onBody !== undefined) onBody(data, p, stop);
+        p = stop + 1;
+      } else if (state === S.HEADER_FIELD) {
+        const [q] = string.find(data, NOT_TOKEN, p);
+        if (q === undefined || q > stop) {
+          // The name goes on in the next chunk: keep what may still be a special name.
+          const prefix = this.fieldPrefix;
+          if (prefix !== undefined) {
+            const more = stop - p + 1 + prefix.length;
+            this.fieldPrefix = more <= SPECIAL_MAX ? prefix + string.lower(string.sub(data, p, stop)) : undefined;
+          }
+          p = stop + 1;
+        } else {
+          const c = string.byte(data, q);
+          let hs: number = H.GENERAL;
+          const prefix = this.fieldPrefix;
+          if (prefix !== undefined && q - p + prefix.length <= SPECIAL_MAX) {
+            hs = SPECIAL_HEADERS.get(prefix + string.lower(string.sub(data, p, q - 1))) ?? H.GENERAL;
+          }
+          if (c === COLON) {
+            spanKind = K.NONE;
+            if (onHeaderField !== undefined) onHeaderField(data, spanStart, q - 1);
+            p = q + 1;
+            if (onHeaderFieldComplete !== undefined) {
+              this.at = base + q;
+              onHeaderFieldComplete();
+            }
+            headerState = hs;
+            if (hs === H.TRANSFER_ENCODING && (flags & Flag.CONTENT_LENGTH) !== 0) {
+              this.fail(Err.INVALID_TRANSFER_ENCODING, "Transfer-Encoding can't be present with Content-Length", p);
+              failed = true;
+              break;
+            }
+            if (hs === H.CONTENT_LENGTH && (flags & Flag.TRANSFER_ENCODING) !== 0) {
+              this.fail(Err.INVALID_CONTENT_LENGTH, "Content-Length can't be present with Transfer-Encoding", p);
+              failed = true;
+              break;
+            }
+            state = S.HEADER_VALUE_DISCARD_WS;
+          } else if (c === SP && hs !== H.GENERAL) {
+            // llhttp: whitespace between a special name and the colon (RFC 9112 5.1).
+            if (onHeaderField !== undefined) onHeaderField(data, spanStart, q - 1);
+            this.fail(Err.INVALID_HEADER_TOKEN, "Invalid header field char", q + 1);
+            failed = true;
+            break;
+          } else {
+            this.fail(Err.INVALID_HEADER_TOKEN, "Invalid header token", q);
+            failed = true;
+            break;
+          }
+        }
+      } else if (state === S.HEADER_VALUE_DISCARD_WS) {
+        const c = string.byte(data, p);
+        if (c === SP || c === HTAB) {
+          p += 1;
+        } else if (c === CR) {
+          p += 1;
+          state = S.HEADER_VALUE_DISCARD_WS_ALMOST_DONE;
+        } else if (c === LF) {
+          this.fail(Err.INVALID_HEADER_TOKEN, "Invalid header value char", p + 1);
+          failed = true;
+          break;
+        } else {
+          spanKind = K.HEADER_VALUE;
+          spanStart = p;
+          state = S.HEADER_VALUE_START;
+        }
+      } else if (state === S.HEADER_VALUE_START) {
+        if (headerState === H.GENERAL) {
+          state = S.HEADER_VALUE;
+        } else if (headerState === H.UPGRADE) {
+          flags = flags | Flag.UPGRADE;
+          headerState = H.GENERAL;
+          state = S.HEADER_VALUE;
+        } else if (headerState === H.TRANSFER_ENCODING) {
+          if ((flags & Flag.CHUNKED) !== 0 && isRequest) {
+            // RFC 9112 6.1: nothing may follow chunked in a request.
+            spanKind = K.NONE;
+            if (onHeaderValue !== undefined) onHeaderValue(data, spanStart, p - 1);
+            this.fail(Err.INVALID_TRANSFER_ENCODING, "Invalid `Transfer-Encoding` header value", p + 1);
+            failed = true;
+            break;
+          }
+          flags = (flags | Flag.TRANSFER_ENCODING) & ~Flag.CHUNKED;
+          this.seqIdx = 1;
+          state = S.HEADER_VALUE_TE_CHUNKED;
+        } else if (headerState === H.CONTENT_LENGTH) {
+          if ((flags & Flag.CONTENT_LENGTH) !== 0) {
+            this.fail(Err.UNEXPECTED_CONTENT_LENGTH, "Duplicate Content-Length", p);
+            failed = true;
+            break;
+          }
+          contentLength = 0;
+          state = S.HEADER_VALUE_CONTENT_LENGTH;
+        } else {
+          state = S.HEADER_VALUE_CONNECTION;
+        }
+      } else if (state === S.HEADER_VALUE) {
+        const [q] = string.find(data, NOT_HEADER_CHAR, p);
+        if (q === undefined || q > stop) {
+          p = stop + 1;
+        } else {
+          p = q;
+          state = S.HEADER_VALUE_OTHERWISE;
+        }
+      } else if (state === S.HEADER_VALUE_OTHERWISE) {
+        const c = string.byte(data, p);
+        spanKind = K.NONE;
+        if (onHeaderValue !== undefined) onHeaderValue(data, spanStart, p - 1);
+        if (c === CR) {
+          p += 1;
+          state = S.HEADER_VALUE_ALMOST_DONE;
+        } else if (c === LF) {
+          this.fail(Err.CR_EXPECTED, "Missing expected CR after header value", p);
+          failed = true;
+          break;
+        } else {
+          this.fail(Err.INVALID_HEADER_TOKEN, "Invalid header value char", p);
+          failed = true;
+          break;
+        }
+      } else if (state === S.HEADER_VALUE_ALMOST_DONE) {
+        if (string.byte(data, p) === LF) {
+          p += 1;
+          state = S.HEADER_VALUE_LWS;
+        } else {
+          this.fail(Err.LF_EXPECTED, "Missing expected LF after header value", p);
+          failed = true;
+          break;
+        }
+      } else if (state === S.HEADER_VALUE_LWS) {
+        const c = string.byte(data, p);
+        if (c === SP || c === HTAB) {
+          // obs-fold (RFC 9112 5.2) is rejected.
+          this.fail(Err.INVALID_HEADER_TOKEN, "Unexpected whitespace after header value", p);
+          failed = true;
+          break;
+        }
+        if (headerState >= H.CONNECTION_KEEP_ALIVE) {
+          if (headerState === H.CONNECTION_KEEP_ALIVE) flags = flags | Flag.CONNECTION_KEEP_ALIVE;
+          else if (headerState === H.CONNECTION_CLOSE) flags = flags | Flag.CONNECTION_CLOSE;
+          else if (headerState === H.CONNECTION_UPGRADE) flags = flags | Flag.CONNECTION_UPGRADE;
+          else flags = flags | Flag.CHUNKED;
+        }
+        if (onHeaderValueComplete !== undefined) {
+          this.at = base + p - 1;
+          onHeaderValueComplete();
+        }
+        state = S.HEADER_FIELD_START;
+      } else if (state === S.HEADER_VALUE_DISCARD_WS_ALMOST_DONE) {
+        if (string.byte(data, p) !== LF) {
+          this.fail(Err.STRICT, "Expected LF after CR", p);
+          failed = true;
+          break;
+        }
+        p += 1;
+        state = S.HEADER_VALUE_DISCARD_LWS;
+      } else if (state === S.HEADER_VALUE_DISCARD_LWS) {
+        const c = string.byte(data, p);
+        if (c === SP || c === HTAB) {
+          this.fail(Err.INVALID_HEADER_TOKEN, "Invalid header value char", p + 1);
+          failed = true;
+          break;
+        }
+        if (headerState === H.CONTENT_LENGTH) {
+          this.fail(Err.INVALID_CONTENT_LENGTH, "Empty Content-Length", p);
+          failed = true;
+          break;
+        }
+        if (headerState >= H.CONNECTION_KEEP_ALIVE) {
+          if (headerState === H.CONNECTION_KEEP_ALIVE) flags = flags | Flag.CONNECTION_KEEP_ALIVE;
+          else if (headerState === H.CONNECTION_CLOSE) flags = flags | Flag.CONNECTION_CLOSE;
+          else if (headerState === H.CONNECTION_UPGRADE) flags = flags | Flag.CONNECTION_UPGRADE;
+          else flags = flags | Flag.CHUNKED;
+        }
+        // An empty value.
+        if (onHeaderValue !== undefined) onHeaderValue(data, p, p - 1);
+        if (onHeaderValueComplete !== undefined) {
+          this.at = base + p - 1;
+          onHeaderValueComplete();
+        }
+        state = S.HEADER_FIELD_START;
+      } else if (state === S.HEADER_VALUE_CONTENT_LENGTH) {
+        const c = string.byte(data, p);
+        if (c >= 0x30 && c <= 0x39) {
+          const d = c - 0x30;
+          if (contentLength > idiv(MAX_LENGTH - d, 10)) {
+            spanKind = K.NONE;
+            if (onHeaderValue !== undefined) onHeaderValue(data, spanStart, p - 1);
+            this.fail(Err.INVALID_CONTENT_LENGTH, "Content-Length overflow", p);
+            failed = true;
+            break;
+          }
+          contentLength = contentLength * 10 + d;
+          p += 1;
+        } else {
+          state = S.HEADER_VALUE_CONTENT_LENGTH_WS;
+        }
+      } else if (state === S.HEADER_VALUE_CONTENT_LENGTH_WS) {
+        const c = string.byte(data, p);
+        if (c === SP || c === HTAB) {
+          p += 1;
+        } else if (c === CR || c === LF) {
+          flags = flags | Flag.CONTENT_LENGTH;
+          state = S.HEADER_VALUE_OTHERWISE;
+        } else {
+          spanKind = K.NONE;
+          if (onHeaderValue !== undefined) onHeaderValue(data, spanStart, p - 1);
+          this.fail(Err.INVALID_CONTENT_LENGTH, "Invalid character in Content-Length", p);
+          failed = true;
+          break;
+        }
+      } else if (state === S.HEADER_VALUE_TE_CHUNKED) {
+        // "chunked", case-insensitive, possibly after other codings.
+        const c = string.byte(data, p) | 0x20;
+        const i = this.seqIdx;
+        if (c === string.byte(CHUNKED, i)) {
+          p += 1;
+          if (i === CHUNKED.length) {
+            state = S.HEADER_VALUE_TE_CHUNKED_LAST;
+          } else {
+            this.seqIdx = i + 1;
+          }
+        } else {
+          state = S.HEADER_VALUE_TE_TOKEN;
+        }
+      } else if (state === S.HEADER_VALUE_TE_CHUNKED_LAST) {
+        const c = string.byte(data, p);
+        if (c === SP) {
+          p += 1;
+        } else if (c === CR || c === LF) {
+          headerState = H.TRANSFER_ENCODING_CHUNKED;
+          state = S.HEADER_VALUE_OTHERWISE;
+        } else if (c === 0x2c) {
+          if (isRequest) {
+            spanKind = K.NONE;
+            if (onHeaderValue !== undefined) onHeaderValue(data, spanStart, p - 1);
+            this.fail(Err.INVALID_TRANSFER_ENCODING, "Invalid `Transfer-Encoding` header value", p + 1);
+            failed = true;
+            break;
+          }
+          this.seqIdx = 1;
+          state = S.HEADER_VALUE_TE_CHUNKED;
+        } else {
+          state = S.HEADER_VALUE_TE_TOKEN;
+        }
+      } else if (state === S.HEADER_VALUE_TE_TOKEN) {
+        const c = string.byte(data, p);
+        if (c === 0x2c) {
+          p += 1;
+          state = S.HEADER_VALUE_TE_TOKEN_OWS;
+        } else if (LIST_CHAR.get(c)) {
+          p += 1;
+        } else {
+          headerState = H.GENERAL;
+          state = S.HEADER_VALUE;
+        }
+      } else if (state === S.HEADER_VALUE_TE_TOKEN_OWS) {
+        const c = string.byte(data, p);
+        if (c === SP || c === HTAB) {
+          p += 1;
+        } else {
+          this.seqIdx = 1;
+          state = S.HEADER_VALUE_TE_CHUNKED;
+        }
+      } else if (state === S.HEADER_VALUE_CONNECTION) {
+        let c = string.byte(data, p);
+        if (c >= 0x41 && c <= 0x5a) c = c | 0x20;
+        if (c === SP || c === HTAB) {
+          p += 1;
+        } else {
+          const next = CONNECTION_TRIE.get(c);
+          if (next !== undefined) {
+            p += 1;
+            this.trie = next as Trie;
+            state = S.HEADER_VALUE_CONNECTION_WORD;
+          } else {
+            state = S.HEADER_VALUE_CONNECTION_TOKEN;
+          }
+        }
+      } else if (state === S.HEADER_VALUE_CONNECTION_WORD) {
+        let c = string.byte(data, p);
+        if (c >= 0x41 && c <= 0x5a) c = c | 0x20;
+        const next = this.trie!.get(c);
+        if (next !== undefined) {
+          p += 1;
+          const word = (next as Trie).get(-1) as number | undefined;
+          if (word !== undefined) {
+            headerState = word;
+            state = S.HEADER_VALUE_CONNECTION_WS;
+          } else {
+            this.trie = next as Trie;
+          }
+        } else {
+          state = S.HEADER_VALUE_CONNECTION_TOKEN;
+        }
+      } else if (state === S.HEADER_VALUE_CONNECTION_WS) {
+        const c = string.byte(data, p);
+        if (c === 0x2c) {
+          p += 1;
+          if (headerState === H.CONNECTION_KEEP_ALIVE) flags = flags | Flag.CONNECTION_KEEP_ALIVE;
+          else if (headerState === H.CONNECTION_CLOSE) flags = flags | Flag.CONNECTION_CLOSE;
+          else if (headerState === H.CONNECTION_UPGRADE) flags = flags | Flag.CONNECTION_UPGRADE;
+          headerState = H.CONNECTION;
+          state = S.HEADER_VALUE_CONNECTION;
+        } else if (c === SP || c === HTAB) {
+          p += 1;
+        } else if (c === CR || c === LF) {
+          state = S.HEADER_VALUE_OTHERWISE;
+        } else {
+          headerState = H.GENERAL;
+          state = S.HEADER_VALUE_CONNECTION_TOKEN;
+        }
+      } else if (state === S.HEADER_VALUE_CONNECTION_TOKEN) {
+        const c = string.byte(data, p);
+        if (c === 0x2c) {
+          p += 1;
+          state = S.HEADER_VALUE_CONNECTION;
+        } else if (LIST_CHAR.get(c)) {
+          p += 1;
+        } else {
+          state = S.HEADER_VALUE_OTHERWISE;
+        }
+      } else if (state === S.METHOD) {
+        const node = this.trie!;
+        const next = node.get(string.byte(data, p));
+        if (next !== undefined) {
+          this.trie = next as Trie;
+          p += 1;
+        } else {
+          const method = node.get(-1) as number | undefined;
+          if (method === undefined) {
+            this.fail(Err.INVALID_METHOD, "Invalid method encountered", p);
+            failed = true;
+            break;
+          }
+          this.method = method;
+          spanKind = K.NONE;
+          emitSpan(cb, K.METHOD, data, spanStart, p - 1);
+          const f = cb.methodComplete;
+          if (f !== undefined) {
+            this.at = base + p - 1;
+            f();
+          }
+          state = S.REQ_FIRST_SPACE;
+        }
+      } else if (state === S.REQ_FIRST_SPACE) {
+        if (string.byte(data, p) !== SP) {
+          this.fail(Err.INVALID_METHOD, "Expected space after method", p);
+          failed = true;
+          break;
+        }
+        p += 1;
+        state = S.REQ_SPACES_BEFORE_URL;
+      } else if (state === S.REQ_SPACES_BEFORE_URL) {
+        const c = string.byte(data, p);
+        if (c === SP) {
+          p += 1;
+        } else {
+          spanKind = K.URL;
+          spanStart = p;
+          state = this.method === METHOD_CONNECT ? S.URL_SERVER : S.URL_START;
+        }
+      } else if (state === S.URL_START || state === S.URL_SCHEMA || state === S.URL_SCHEMA_DELIM ||
+        state === S.URL_SERVER || state === S.URL_SERVER_WITH_AT || state === S.URL_PATH ||
+        state === S.URL_QUERY || state === S.URL_FRAGMENT) {
+        // ---- Request target (llhttp's url.ts) ----
+        if (state === S.URL_PATH) {
+          const [q] = string.find(data, NOT_URL_CHAR, p);
+          if (q === undefined || q > stop) {
+            p = stop + 1;
+            continue;
+          }
+          p = q;
+        }
+        const c = string.byte(data, p);
+        if ((c === HTAB || c === 12) && !(state === S.URL_SCHEMA_DELIM && this.seqIdx === 2)) {
+          this.fail(Err.INVALID_URL, "Invalid characters in url", p + 1);
+          failed = true;
+          break;
+        }
+        if (state === S.URL_START) {
+          if (c === 0x2f || c === 0x2a) {
+            p += 1;
+            state = S.URL_PATH;
+          } else if (ALPHA.get(c)) {
+            state = S.URL_SCHEMA;
+          } else if (c === SP || c === CR || c === LF) {
+            this.fail(Err.INVALID_URL, "Invalid characters in url", p + 1);
+            failed = true;
+            break;
+          } else {
+            this.fail(Err.INVALID_URL, "Unexpected start char in url", p);
+            failed = true;
+            break;
+          }
+        } else if (state === S.URL_SCHEMA) {
+          if (ALPHA.get(c)) {
+            p += 1;
+          } else if (c === COLON) {
+            p += 1;
+            this.seqIdx = 1;
+            state = S.URL_SCHEMA_DELIM;
+          } else if (c === SP || c === CR || c === LF) {
+            this.fail(Err.INVALID_URL, "Invalid characters in url", p + 1);
+            failed = true;
+            break;
+          } else {
+            this.fail(Err.INVALID_URL, "Unexpected char in url schema", p);
+            failed = true;
+            break;
+          }
+        } else if (state === S.URL_SCHEMA_DELIM) {
+          if (c === 0x2f) {
+            p += 1;
+            if (this.seqIdx === 2) {
+              state = S.URL_SERVER;
+            } else {
+              this.seqIdx = 2;
+            }
+          } else if (this.seqIdx === 1 && (c === SP || c === CR || c === LF)) {
+            this.fail(Err.INVALID_URL, "Invalid characters in url", p + 1);
+            failed = true;
+            break;
+          } else {
+            this.fail(Err.INVALID_URL, "Unexpected char in url schema", p);
+            failed = true;
+            break;
+          }
+        } else if (c === SP || c === CR || c === LF) {
+          // End of the target (server, path, query, fragment).
+          spanKind = K.NONE;
+          if (cb.url !== undefined) cb.url(data, spanStart, p - 1);
+          p += 1;
+          if (c === SP) {
+            const f = cb.urlComplete;
+            if (f !== undefined) {
+              this.at = base + p - 1;
+              f();
+            }
+            state = S.REQ_HTTP_START;
+          } else if (c === CR) {
+            state = S.URL_LF_09;
+          } else {
+            this.startHttp09(p);
+            state = S.HEADERS_START;
+          }
+        } else if (state === S.URL_SERVER || state === S.URL_SERVER_WITH_AT) {
+          if (c === 0x2f) {
+            p += 1;
+            state = S.URL_PATH;
+          } else if (c === 0x3f) {
+            p += 1;
+            state = S.URL_QUERY;
+          } else if (USERINFO.get(c) || c === 0x5b || c === 0x5d) {
+            p += 1;
+            state = S.URL_SERVER;
+          } else if (c === 0x40) {
+            if (state === S.URL_SERVER_WITH_AT) {
+              this.fail(Err.INVALID_URL, "Double @ in url", p + 1);
+              failed = true;
+              break;
+            }
+            p += 1;
+            state = S.URL_SERVER_WITH_AT;
+          } else {
+            this.fail(Err.INVALID_URL, "Unexpected char in url server", p);
+            failed = true;
+            break;
+          }
+        } else if (state === S.URL_PATH) {
+          if (c === 0x3f) {
+            p += 1;
+            state = S.URL_QUERY;
+          } else if (c === 0x23) {
+            p += 1;
+            state = S.URL_FRAGMENT;
+          } else {
+            this.fail(Err.INVALID_URL, "Invalid char in url path", p);
+            failed = true;
+            break;
+          }
+        } else if (state === S.URL_QUERY) {
+          if (URL_CHAR.get(c) || c === 0x3f) {
+            p += 1;
+          } else if (c === 0x23) {
+            p += 1;
+            state = S.URL_FRAGMENT;
+          } else {
+            this.fail(Err.INVALID_URL, "Invalid char in url query", p);
+            failed = true;
+            break;
+          }
+        } else {
+          if (URL_CHAR.get(c) || c === 0x3f || c === 0x23) {
+            p += 1;
+          } else {
+            this.fail(Err.INVALID_URL, "Invalid char in url fragment start", p);
+            failed = true;
+            break;
+          }
+        }
+      } else if (state === S.URL_LF_09) {
+        if (string.byte(data, p) !== LF) {
+          this.fail(Err.INVALID_URL, "Expected CRLF", p);
+          failed = true;
+          break;
+        }
+        p += 1;
+        this.startHttp09(p);
+        state = S.HEADERS_START;
+      } else if (state === S.REQ_HTTP_START) {
+        if (string.byte(data, p) === SP) {
+          p += 1;
+        } else {
+          spanKind = K.PROTOCOL;
+          spanStart = p;
+          this.trie = PROTOCOL_TRIE;
+          state = S.REQ_PROTOCOL;
+        }
+      } else if (state === S.REQ_PROTOCOL || state === S.RES_PROTOCOL) {
+        const node = this.trie!;
+        const next = node.get(string.byte(data, p));
+        if (next !== undefined && typeof next !== "number") {
+          p += 1;
+          const protocol = next.get(-1) as number | undefined;
+          if (protocol === undefined) {
+            this.trie = next;
+          } else {
+            spanKind = K.NONE;
+            emitSpan(cb, K.PROTOCOL, data, spanStart, p - 1);
+            const f = cb.protocolComplete;
+            if (f !== undefined) {
+              this.at = base + p - 1;
+              f();
+            }
+            if (state === S.REQ_PROTOCOL) {
+              const method = this.method;
+              if (protocol === 1 && !HTTP_METHOD_SET.get(method)) {
+                this.fail(Err.INVALID_CONSTANT, "Invalid method for HTTP/x.x request", p);
+                failed = true;
+                break;
+              }
+              if (protocol === 2 && !RTSP_METHOD_SET.get(method)) {
+                this.fail(Err.INVALID_CONSTANT, "Invalid method for RTSP/x.x request", p);
+                failed = true;
+                break;
+              }
+              if (protocol === 3 && !ICE_METHOD_SET.get(method)) {
+                this.fail(Err.INVALID_CONSTANT, "Expected SOURCE method for ICE/x.x request", p);
+                failed = true;
+                break;
+              }
+              state = S.REQ_AFTER_PROTOCOL;
+            } else {
+              state = S.RES_AFTER_PROTOCOL;
+            }
+          }
+        } else {
+          spanKind = K.NONE;
+          emitSpan(cb, K.PROTOCOL, data, spanStart, p - 1);
+          this.fail(Err.INVALID_CONSTANT, "Expected HTTP/, RTSP/ or ICE/", p);
+          failed = true;
+          break;
+        }
+      } else if (state === S.REQ_AFTER_PROTOCOL || state === S.RES_AFTER_PROTOCOL) {
+        if (string.byte(data, p) !== 0x2f) {
+          this.fail(Err.INVALID_CONSTANT, "Expected HTTP/, RTSP/ or ICE/", p);
+          failed = true;
+          break;
+        }
+        p += 1;
+        spanKind = K.VERSION;
+        spanStart = p;
+        state = state === S.REQ_AFTER_PROTOCOL ? S.REQ_MAJOR : S.RES_MAJOR;
+      } else if (state === S.REQ_MAJOR || state === S.RES_MAJOR) {
+        const c = string.byte(data, p);
+        if (c < 0x30 || c > 0x39) {
+          spanKind = K.NONE;
+          emitSpan(cb, K.VERSION, data, spanStart, p - 1);
+          this.fail(Err.INVALID_VERSION, "Invalid major version", p);
+          failed = true;
+          break;
+        }
+        this.httpMajor = c - 0x30;
+        p += 1;
+        state = state === S.REQ_MAJOR ? S.REQ_DOT : S.RES_DOT;
+      } else if (state === S.REQ_DOT || state === S.RES_DOT) {
+        if (string.byte(data, p) !== 0x2e) {
+          spanKind = K.NONE;
+          emitSpan(cb, K.VERSION, data, spanStart, p - 1);
+          this.fail(Err.INVALID_VERSION, "Expected dot", p);
+          failed = true;
+          break;
+        }
+        p += 1;
+        state = state === S.REQ_DOT ? S.REQ_MINOR : S.RES_MINOR;
+      } else if (state === S.REQ_MINOR || state === S.RES_MINOR) {
+        const c = string.byte(data, p);
+        if (c < 0x30 || c > 0x39) {
+          spanKind = K.NONE;
+          emitSpan(cb, K.VERSION, data, spanStart, p - 1);
+          this.fail(Err.INVALID_VERSION, "Invalid minor version", p);
+          failed = true;
+          break;
+        }
+        const major = this.httpMajor;
+        const minor = c - 0x30;
+        this.httpMinor = minor;
+        p += 1;
+        spanKind = K.NONE;
+        emitSpan(cb, K.VERSION, data, spanStart, p - 1);
+        if (!((major === 1 && minor <= 1) || (major === 0 && minor === 9) || (major === 2 && minor === 0))) {
+          this.fail(Err.INVALID_VERSION, "Invalid HTTP version", p);
+          failed = true;
+          break;
+        }
+        const f = cb.versionComplete;
+        if (f !== undefined) {
+          this.at = base + p - 1;
+          f();
+        }
+        if (state === S.RES_MINOR) {
+          state = S.RES_AFTER_VERSION;
+        } else if (this.method === METHOD_PRI) {
+          this.seqIdx = 1;
+          state = S.REQ_PRI;
+        } else {
+          state = S.REQ_HTTP_COMPLETE;
+        }
+      } else if (state === S.REQ_HTTP_COMPLETE) {
+        const c = string.byte(data, p);
+        if (c === CR) {
+          p += 1;
+          state = S.REQ_HTTP_COMPLETE_CRLF;
+        } else {
+          this.fail(Err.INVALID_VERSION, "Expected CRLF after version", c === LF ? p + 1 : p);
+          failed = true;
+          break;
+        }
+      } else if (state === S.REQ_HTTP_COMPLETE_CRLF) {
+        if (string.byte(data, p) !== LF) {
+          this.fail(Err.STRICT, "Expected CRLF after version", p);
+          failed = true;
+          break;
+        }
+        p += 1;
+        state = S.HEADERS_START;
+      } else if (state === S.REQ_PRI) {
+        const i = this.seqIdx;
+        if (string.byte(data, p) !== string.byte(PRI_PREFACE, i)) {
+          this.fail(Err.INVALID_VERSION, "Expected HTTP/2 Connection Preface", p);
+          failed = true;
+          break;
+        }
+        p += 1;
+        if (i === PRI_PREFACE.length) {
+          this.fail(Err.PAUSED_H2_UPGRADE, "Pause on PRI/Upgrade", p);
+          failed = true;
+          break;
+        }
+        this.seqIdx = i + 1;
+      } else if (state === S.RES_AFTER_VERSION) {
+        if (string.byte(data, p) !== SP) {
+          this.fail(Err.INVALID_VERSION, "Expected space after version", p);
+          failed = true;
+          break;
+        }
+        p += 1;
+        this.statusCode = 0;
+        this.statusDigits = 0;
+        state = S.RES_STATUS_DIGIT;
+      } else if (state === S.RES_STATUS_DIGIT) {
+        const c = string.byte(data, p);
+        if (c < 0x30 || c > 0x39) {
+          this.fail(Err.INVALID_STATUS, "Invalid status code", p);
+          failed = true;
+          break;
+        }
+        this.statusCode = this.statusCode * 10 + c - 0x30;
+        p += 1;
+        this.statusDigits += 1;
+        if (this.statusDigits === 3) state = S.RES_STATUS_OTHERWISE;
+      } else if (state === S.RES_STATUS_OTHERWISE) {
+        const c = string.byte(data, p);
+        if (c === SP) {
+          p += 1;
+          spanKind = K.STATUS;
+          spanStart = p;
+          state = S.RES_STATUS;
+        } else if (c === CR) {
+          p += 1;
+          state = S.RES_LINE_ALMOST_DONE;
+        } else {
+          this.fail(Err.INVALID_STATUS, "Invalid response status", c === LF ? p + 1 : p);
+          failed = true;
+          break;
+        }
+      } else if (state === S.RES_STATUS) {
+        // reason-phrase: anything up to the line end.
+        const [q] = string.find(data, "[\r\n]", p);
+        if (q === undefined || q > stop) {
+          p = stop + 1;
+        } else {
+          spanKind = K.NONE;
+          emitSpan(cb, K.STATUS, data, spanStart, q - 1);
+          p = q + 1;
+          if (string.byte(data, q) === LF) {
+            this.fail(Err.CR_EXPECTED, "Missing expected CR after response line", p);
+            failed = true;
+            break;
+          }
+          state = S.RES_LINE_ALMOST_DONE;
+        }
+      } else if (state === S.RES_LINE_ALMOST_DONE) {
+        if (string.byte(data, p) !== LF) {
+          this.fail(Err.STRICT, "Expected LF after CR", p);
+          failed = true;
+          break;
+        }
+        p += 1;
+        const f = cb.statusComplete;
+        if (f !== undefined) {
+          this.at = base + p - 1;
+          f();
+        }
+        state = S.HEADERS_START;
+      } else if (state === S.CHUNK_EXTENSIONS) {
+        const c = string.byte(data, p);
+        if (c === SP || c === CR) {
+          this.fail(Err.STRICT, "Invalid character in chunk extensions", p + 1);
+          failed = true;
+          break;
+        }
+        spanKind = K.CHUNK_EXT_NAME;
+        spanStart = p;
+        state = S.CHUNK_EXTENSION_NAME;
+      } else if (state === S.CHUNK_EXTENSION_NAME) {
+        const c = string.byte(data, p);
+        if (TOKEN.get(c)) {
+          p += 1;
+        } else {
+          spanKind = K.NONE;
+          emitSpan(cb, K.CHUNK_EXT_NAME, data, spanStart, p - 1);
+          if (c === 0x3d || c === 0x3b || c === CR || c === LF) {
+            const f = cb.chunkExtensionNameComplete;
+            if (f !== undefined) {
+              this.at = base + (c === LF ? p - 1 : p);
+              f();
+            }
+          }
+          if (c === 0x3d) {
+            p += 1;
+            spanKind = K.CHUNK_EXT_VALUE;
+            spanStart = p;
+            state = S.CHUNK_EXTENSION_VALUE;
+          } else if (c === 0x3b) {
+            p += 1;
+            state = S.CHUNK_EXTENSIONS;
+          } else if (c === CR) {
+            p += 1;
+            state = S.CHUNK_SIZE_ALMOST_DONE;
+          } else if (c === LF) {
+            this.fail(Err.CR_EXPECTED, "Missing expected CR after chunk extension name", p);
+            failed = true;
+            break;
+          } else {
+            this.fail(Err.STRICT, "Invalid character in chunk extensions name", p + 1);
+            failed = true;
+            break;
+          }
+        }
+      } else if (state === S.CHUNK_EXTENSION_VALUE) {
+        const c = string.byte(data, p);
+        if (c === 0x22) {
+          p += 1;
+          state = S.CHUNK_EXTENSION_QUOTED;
+        } else if (TOKEN.get(c)) {
+          p += 1;
+        } else {
+          spanKind = K.NONE;
+          emitSpan(cb, K.CHUNK_EXT_VALUE, data, spanStart, p - 1);
+          if (c === 0x3b || c === CR || c === LF) {
+            const f = cb.chunkExtensionValueComplete;
+            if (f !== undefined) {
+              this.at = base + (c === LF ? p - 1 : p);
+              f();
+            }
+          }
+          if (c === 0x3b) {
+            p += 1;
+            state = S.CHUNK_EXTENSIONS;
+          } else if (c === CR) {
+            p += 1;
+            state = S.CHUNK_SIZE_ALMOST_DONE;
+          } else if (c === LF) {
+            this.fail(Err.CR_EXPECTED, "Missing expected CR after chunk extension value", p);
+            failed = true;
+            break;
+          } else {
+            this.fail(Err.STRICT, "Invalid character in chunk extensions value", p + 1);
+            failed = true;
+            break;
+          }
+        }
+      } else if (state === S.CHUNK_EXTENSION_QUOTED) {
+        const c = string.byte(data, p);
+        if (QDTEXT.get(c)) {
+          p += 1;
+        } else if (c === 0x22) {
+          p += 1;
+          spanKind = K.NONE;
+          emitSpan(cb, K.CHUNK_EXT_VALUE, data, spanStart, p - 1);
+          const f = cb.chunkExtensionValueComplete;
+          if (f !== undefined) {
+            this.at = base + p - 1;
+            f();
+          }
+          state = S.CHUNK_EXTENSION_QUOTED_DONE;
+        } else if (c === 0x5c) {
+          p += 1;
+          state = S.CHUNK_EXTENSION_QUOTED_PAIR;
+        } else {
+          spanKind = K.NONE;
+          emitSpan(cb, K.CHUNK_EXT_VALUE, data, spanStart, p - 1);
+          this.fail(Err.STRICT, "Invalid character in chunk extensions quoted value", p + 1);
+          failed = true;
+          break;
+        }
+      } else if (state === S.CHUNK_EXTENSION_QUOTED_PAIR) {
+        if (HEADER_CHAR.get(string.byte(data, p))) {
+          p += 1;
+          state = S.CHUNK_EXTENSION_QUOTED;
+        } else {
+          spanKind = K.NONE;
+          emitSpan(cb, K.CHUNK_EXT_VALUE, data, spanStart, p - 1);
+          this.fail(Err.STRICT, "Invalid quoted-pair in chunk extensions quoted value", p + 1);
+          failed = true;
+          break;
+        }
+      } else if (state === S.CHUNK_EXTENSION_QUOTED_DONE) {
+        const c = string.byte(data, p);
+        if (c === 0x3b) {
+          p += 1;
+          state = S.CHUNK_EXTENSIONS;
+        } else if (c === CR) {
+          p += 1;
+          state = S.CHUNK_SIZE_ALMOST_DONE;
+        } else if (c === LF) {
+          this.fail(Err.CR_EXPECTED, "Missing expected CR after chunk extension value", p);
+          failed = true;
+          break;
+        } else {
+          this.fail(Err.STRICT, "Invalid character in chunk extensions quote value", p);
+          failed = true;
+          break;
+        }
+      } else if (state === S.CLOSED) {
+        const c = string.byte(data, p);
+        if (c === CR || c === LF) {
+          p += 1;
+        } else {
+          this.fail(Err.CLOSED_CONNECTION, "Data after `Connection: close`", p + 1);
+          failed = true;
+          break;
+        }
+      } else {
+        this.fail(Err.INTERNAL, "Invalid state", p);
+        failed = true;
+        break;
+      }
+    }
+
+    if (!failed) {
+      if (p <= n) {
+        // Stopped by the limit of the current section.
+        if (this.limitKind === L.CHUNK_LINE) {
+          this.fail(Err.CHUNK_EXTENSIONS_OVERFLOW, "Chunk extensions overflow", p);
+        } else {
+          this.fail(Err.HEADER_OVERFLOW, "Header overflow", p);
+        }
+      } else {
+        if (spanKind !== K.NONE && spanStart <= n) emitSpan(cb, spanKind, data, spanStart, n);
+        this.state = state;
+      }
+    }
+    this.spanKind = spanKind;
+    this.flags = flags;
+    this.headerState = headerState;
+    this.contentLength = contentLength;
+    this.base = base + n;
+    return this.errorCode;
+  }
+
+  private startHttp09(p: number): void {
+    this.httpMajor = 0;
+    this.httpMinor = 9;
+    const f = this.cb.urlComplete;
+    if (f !== undefined) {
+      this.at = this.base + p - 1;
+      f();
+    }
+  }
+
+  private startChunkLine(p: number): void {
+    this.limitAbs = this.base + p - 1 + this.maxHeaderSize;
+    this.limitKind = L.CHUNK_LINE;
+  }
+}

@@ -1,0 +1,29 @@
+// Our own cases (cases.ts), each fed whole, split at every position and
+// byte by byte, in the engine's Lua.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Engine } from "@kcache/kmod";
+import { CASES } from "./cases.ts";
+import { BUNDLE, type SplitReport } from "./bundle.ts";
+import { summarize } from "./summary.ts";
+
+let engine: Engine;
+beforeAll(() => {
+  engine = Engine.sim({ seed: 1 });
+  engine.loadScript(0, BUNDLE);
+  engine.setBudgets(0, { instructions: 4_000_000_000 });
+});
+afterAll(() => engine?.close());
+
+const asList = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : []);
+
+describe("parser rules", () => {
+  it.each(CASES.map((c) => [c.name, c] as const))("%s", (_name, c) => {
+    const [report] = engine.call(0, "traceSplits", [c.kind, Buffer.from(c.input, "latin1"), c.options ?? {}]) as [SplitReport];
+    expect(engine.takeLogs()).toEqual([]);
+    expect(asList(report.differing), "splits whose events differ from the whole input").toEqual([]);
+    const summary = summarize(report.events);
+    expect(summary).toMatchObject(c.expect);
+    if (c.expect.error === undefined) expect(summary.error).toBeUndefined();
+    if (c.expect.messages !== undefined) expect(summary.messages).toHaveLength(c.expect.messages.length);
+  });
+});

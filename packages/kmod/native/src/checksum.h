@@ -1,0 +1,15 @@
+/* Internet checksum (RFC 1071) and its incremental update (RFC 1624). */
+#ifndef KCACHE_CHECKSUM_H
+#define KCACHE_CHECKSUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Adds the big-endian 16-bit words of `data` to `sum` (an odd last byte is padded with zero). */
+uint64_t kc_sum16(const uint8_t *data, size_t len, uint64_t sum);
+/* Folds a partial sum to 16 bits and inverts it. */
+uint16_t kc_fold16(uint64_t sum);
+/* RFC 1624, eqn. 3: HC' = ~(~HC + ~m + m'). */
+uint16_t kc_checksum_adjust(uint16_t checksum, uint16_t old_value, uint16_t new_value);
+
+#endif

@@ -1,0 +1,5 @@
+export { Engine } from "./engine.ts";
+export type { Budgets, InjectResult, LuaContext, RuleMatch, RuleSpec, RuleStats, SimOptions } from "./engine.ts";
+export * from "./verdicts.ts";
+export * from "./packets.ts";
+export { ADDON_PATH } from "./native.ts";

@@ -1,0 +1,53 @@
+// Loads the N-API addon built by `nx run kmod:build-native` (make -C native).
+import { createRequire } from "node:module";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+export const ADDON_PATH = fileURLToPath(new URL("../build/kcache.node", import.meta.url));
+
+export type Handle = { readonly __engine: unique symbol };
+
+export interface NativeRuleStats {
+  id: number;
+  name: string;
+  state: number;
+  packets: number;
+  verdicts: number[];
+  errors: number;
+  instructionAborts: number;
+  memoryAborts: number;
+  badReturns: number;
+  luaNs: number;
+}
+
+export interface NativeAddon {
+  simCreate(seed: number, logToStderr: boolean): Handle;
+  close(h: Handle): void;
+  insertRule(h: Handle, spec: object): number;
+  deleteRule(h: Handle, id: number): boolean;
+  loadScript(h: Handle, state: number, path: string): void;
+  unloadScript(h: Handle, state: number, path: string): boolean;
+  setBudgets(h: Handle, state: number, instructions: number, memory: number): void;
+  inject(h: Handle, hook: number, packet: Uint8Array, indev: number, outdev: number): {
+    verdict: number; held: boolean; modified: boolean; packet: Buffer;
+  };
+  advanceUs(h: Handle, us: number): void;
+  nowUs(h: Handle): number;
+  takeSent(h: Handle): Buffer[];
+  takeReleased(h: Handle): { verdict: number; packet: Buffer }[];
+  takeLogs(h: Handle): string[];
+  stats(h: Handle): NativeRuleStats[];
+  counters(h: Handle): Record<string, number>;
+  call(h: Handle, state: number, context: number, name: string, args: unknown[]): unknown[];
+}
+
+let addon: NativeAddon | undefined;
+
+export function loadAddon(): NativeAddon {
+  if (addon) return addon;
+  if (!existsSync(ADDON_PATH)) {
+    throw new Error(`kcache engine not built: ${ADDON_PATH} is missing (run: npx nx run kmod:build-native)`);
+  }
+  addon = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
+  return addon;
+}

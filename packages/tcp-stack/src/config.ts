@@ -1,0 +1,78 @@
+// Per-socket settings and their defaults. Times are integer microseconds,
+// sizes bytes.
+
+export interface TcpConfig {
+  /** MSS we advertise and the largest we send (RFC 9293 §3.7.1): MTU 1500 minus 40. */
+  mss: number;
+  /** Receive buffer: bounds the advertised window and the out-of-order data. */
+  recvBufferSize: number;
+  /** Send buffer: `write` accepts at most this many unacknowledged bytes. */
+  sendBufferSize: number;
+  /** RFC 7323 window scaling, timestamps (with PAWS), RFC 2018 SACK. */
+  windowScaling: boolean;
+  timestamps: boolean;
+  sack: boolean;
+  /** RFC 896 / RFC 9293 §3.7.4 Nagle algorithm. */
+  nagle: boolean;
+  /** RFC 9293 §3.8.6.3 / RFC 5681 §4.2 delayed ACKs: every second full segment, or after `ackDelayUs`. */
+  delayedAck: boolean;
+  ackDelayUs: number;
+  /** RFC 6298 timer bounds. */
+  initialRtoUs: number;
+  minRtoUs: number;
+  maxRtoUs: number;
+  granularityUs: number;
+  /** RFC 6928 initial window, in segments. */
+  initialWindowSegments: number;
+  /** TIME-WAIT length, 2*MSL (RFC 9293 §3.4.2; Linux uses 60 s). */
+  timeWaitUs: number;
+  /** Give up after this many retransmission timeouts of a SYN / of data (RFC 9293 §3.8.3 R2). */
+  maxSynRetries: number;
+  maxRetries: number;
+  /** Bound on the out-of-order blocks held for reassembly. */
+  maxOutOfOrderBlocks: number;
+  /**
+   * Segmentation offload: when > 0, data segments may carry up to this many
+   * payload bytes (a whole number of MSS), to be cut by the engine/kernel
+   * (GSO). 0: one MSS per segment.
+   */
+  segmentOffloadBytes: number;
+  /** Congestion control algorithm by name ("reno"; others via registerCongestionControl). */
+  congestion: string;
+  /** A fixed initial sequence number (tests); otherwise RFC 6528. */
+  iss?: number;
+}
+
+export const DEFAULT_CONFIG: TcpConfig = {
+  mss: 1460,
+  recvBufferSize: 256 * 1024,
+  sendBufferSize: 256 * 1024,
+  windowScaling: true,
+  timestamps: true,
+  sack: true,
+  nagle: true,
+  delayedAck: true,
+  ackDelayUs: 40_000,
+  initialRtoUs: 1_000_000,
+  minRtoUs: 200_000,
+  maxRtoUs: 60_000_000,
+  granularityUs: 1_000,
+  initialWindowSegments: 10,
+  timeWaitUs: 60_000_000,
+  maxSynRetries: 6,
+  maxRetries: 15,
+  maxOutOfOrderBlocks: 64,
+  segmentOffloadBytes: 0,
+  congestion: "reno",
+};
+
+/** The defaults overridden by the fields `overrides` sets. */
+export function resolveConfig(overrides?: Partial<TcpConfig>): TcpConfig {
+  const config = { ...DEFAULT_CONFIG };
+  if (overrides !== undefined) {
+    for (const [key, value] of pairs(overrides as unknown as LuaTable<string, unknown>)) {
+      (config as unknown as LuaTable<string, unknown>).set(key, value);
+    }
+  }
+  return config;
+}
