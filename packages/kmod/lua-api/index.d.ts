@@ -155,6 +155,36 @@ declare namespace kmod {
   /** This state's id. */
   function state(): number;
 
+  /**
+   * The content store: bytes kept in the engine (not in Lua tables), shared
+   * by every state and kept across script reloads, bounded by a byte budget
+   * with LRU eviction. Entries are built incrementally and only visible once
+   * committed.
+   */
+  namespace store {
+    /** Starts a new entry for `key` (replacing any committed one when committed). Returns a handle, or undefined and a reason (too big, over budget). */
+    function begin(key: string, expectedSize?: number): LuaMultiReturn<[number, undefined] | [undefined, string]>;
+    /** Appends bytes to an uncommitted entry. False and a reason when the entry would exceed the maximum entry size or the budget. */
+    function append(handle: number, data: ByteSource): LuaMultiReturn<[true, undefined] | [false, string]>;
+    /** Makes the entry visible, expiring `ttlMs` ms from now (0 or absent: never). */
+    function commit(handle: number, ttlMs?: number): boolean;
+    /** Drops an uncommitted entry. */
+    function abort(handle: number): boolean;
+    /** The size of the committed, unexpired entry for `key`, or undefined. Counts a hit or a miss and marks the entry recently used. */
+    function lookup(key: string): number | undefined;
+    /** Like lookup, without counting or touching the LRU order. */
+    function size(key: string): number | undefined;
+    /** A read-only zero-copy view of `length` bytes at `offset` of a committed entry (for kmod.send parts). Raises when the entry is gone or the range is outside it; the view raises when touched after the entry was evicted. */
+    function view(key: string, offset?: number, length?: number): Bytes;
+    /** A copy of a range of a committed entry as a Lua string. */
+    function read(key: string, offset?: number, length?: number): string;
+    function remove(key: string): boolean;
+    function stats(): {
+      entries: number; bytes: number; budget: number; max_entry: number;
+      hits: number; misses: number; evictions: number; rejected: number; expired: number; abandoned: number;
+    };
+  }
+
   /** One's-complement sum (RFC 1071) of the bytes, unfolded, added to `initial`; only the last piece may be odd-length. */
   function sum16(data: ByteSource, offset?: number, length?: number, initial?: number): number;
   /** Folds a partial sum to 16 bits and inverts it: the checksum to put in a header. */

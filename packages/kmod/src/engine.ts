@@ -1,7 +1,7 @@
 // The engine as TypeScript sees it: create one, insert rules, feed packets
 // (sim backend), move the virtual clock, call Lua, read stats.
 import { resolve } from "node:path";
-import { loadAddon, type Handle, type NativeAddon, type NativeRuleStats } from "./native.ts";
+import { loadAddon, type Handle, type NativeAddon, type NativeRuleStats, type StoreStats } from "./native.ts";
 import { FAIL_VERDICTS, hookNumber, VERDICT_NAMES, type FailVerdict, type HookName } from "./verdicts.ts";
 
 const PROTOCOLS = { icmp: 1, tcp: 6, udp: 17 } as const;
@@ -184,6 +184,15 @@ export class Engine {
    */
   call(state: number, name: string, args: unknown[] = [], options: { context?: LuaContext } = {}): unknown[] {
     return this.#addon.call(this.#h, state, options.context === "process" ? 1 : 0, name, args);
+  }
+
+  /** Sets the content store's byte budget and largest entry (0 keeps a value); evicts to fit. */
+  configureStore(options: { budgetBytes?: number; maxEntryBytes?: number }): void {
+    this.#addon.storeConfigure(this.#h, options.budgetBytes ?? 0, options.maxEntryBytes ?? 0);
+  }
+
+  storeStats(): StoreStats {
+    return this.#addon.storeStats(this.#h);
   }
 
   close(): void {

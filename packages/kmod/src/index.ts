@@ -3,3 +3,4 @@ export type { Budgets, InjectResult, LuaContext, RuleMatch, RuleSpec, RuleStats,
 export * from "./verdicts.ts";
 export * from "./packets.ts";
 export { ADDON_PATH } from "./native.ts";
+export type { StoreStats } from "./native.ts";

@@ -20,6 +20,19 @@ export interface NativeRuleStats {
   luaNs: number;
 }
 
+export interface StoreStats {
+  entries: number;
+  bytes: number;
+  budget: number;
+  maxEntry: number;
+  hits: number;
+  misses: number;
+  evictions: number;
+  rejected: number;
+  expired: number;
+  abandoned: number;
+}
+
 export interface NativeAddon {
   simCreate(seed: number, logToStderr: boolean): Handle;
   close(h: Handle): void;
@@ -39,6 +52,8 @@ export interface NativeAddon {
   stats(h: Handle): NativeRuleStats[];
   counters(h: Handle): Record<string, number>;
   call(h: Handle, state: number, context: number, name: string, args: unknown[]): unknown[];
+  storeConfigure(h: Handle, budgetBytes: number, maxEntryBytes: number): void;
+  storeStats(h: Handle): StoreStats;
 }
 
 let addon: NativeAddon | undefined;

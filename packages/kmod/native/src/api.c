@@ -254,6 +254,7 @@ void kc_api_open(lua_State *L, kc_context *c) {
       {NULL, NULL},
   };
   luaL_newlib(L, functions);
+  kc_store_api_open(L);
   lua_getfield(L, LUA_REGISTRYINDEX, KC_PACKET_METHODS);
   lua_setfield(L, -2, "Packet");
   lua_getfield(L, LUA_REGISTRYINDEX, KC_BYTES_METHODS);

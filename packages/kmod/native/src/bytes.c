@@ -21,26 +21,48 @@
  * userdata, or in an ancestor kept alive through the user value), or a view
  * of a packet, checked against the packet's id on every access. No __gc:
  * Lua frees it like any other object. */
+typedef enum { VIEW_OWN, VIEW_PACKET, VIEW_STORE } kc_view_kind;
+
 typedef struct {
   uint32_t magic;
-  kc_packet *pkt; /* NULL: Lua-owned bytes at base */
-  uint64_t pkt_id;
-  uint8_t *base;
+  kc_view_kind kind;
+  kc_packet *pkt;  /* VIEW_PACKET */
+  uint64_t id;     /* VIEW_PACKET: the packet's id; VIEW_STORE: the entry's */
+  uint32_t slot;   /* VIEW_STORE: the entry's slot */
+  uint8_t *base;   /* VIEW_OWN: the storage */
   size_t offset, len;
 } kc_view;
 
 static bool packet_alive(const kc_packet *pkt, uint64_t id) { return pkt->id == id && pkt->alive; }
 
-/* The view's first byte, or a Lua error when its packet is gone. */
+static kc_store *store_of(lua_State *L) { return kc_context_of(L)->state->engine->store; }
+
+/* The view's first byte, or a Lua error when its packet or store entry is gone. */
 static uint8_t *view_data(lua_State *L, const kc_view *v) {
-  if (!v->pkt) return v->base + v->offset;
-  if (!packet_alive(v->pkt, v->pkt_id)) luaL_error(L, "byte array used after its packet was released");
-  if (v->offset + v->len > v->pkt->len) luaL_error(L, "byte array view outside its packet (the packet was replaced)");
-  return v->pkt->data + v->offset;
+  switch (v->kind) {
+    case VIEW_OWN: return v->base + v->offset;
+    case VIEW_PACKET:
+      if (!packet_alive(v->pkt, v->id)) luaL_error(L, "byte array used after its packet was released");
+      if (v->offset + v->len > v->pkt->len) luaL_error(L, "byte array view outside its packet (the packet was replaced)");
+      return v->pkt->data + v->offset;
+    default: {
+      kc_entry *e = kc_store_slot(store_of(L), v->slot, v->id);
+      if (!e || !e->committed) luaL_error(L, "byte array used after its store entry was evicted or removed");
+      return e->data + v->offset;
+    }
+  }
+}
+
+static bool view_alive(lua_State *L, const kc_view *v) {
+  switch (v->kind) {
+    case VIEW_OWN: return true;
+    case VIEW_PACKET: return packet_alive(v->pkt, v->id);
+    default: return kc_store_slot(store_of(L), v->slot, v->id) != NULL;
+  }
 }
 
 static void mark_written(kc_view *v) {
-  if (v->pkt) v->pkt->dirty = true;
+  if (v->kind == VIEW_PACKET) v->pkt->dirty = true;
 }
 
 /* The byte array at idx, or NULL. A magic number instead of luaL_checkudata:
@@ -60,6 +82,12 @@ static kc_view *any_view(lua_State *L, int idx) {
 static kc_view *check_view(lua_State *L, int idx, uint8_t **data) {
   kc_view *v = any_view(L, idx);
   *data = view_data(L, v);
+  return v;
+}
+
+static kc_view *check_writable(lua_State *L, int idx, uint8_t **data) {
+  kc_view *v = check_view(L, idx, data);
+  if (v->kind == VIEW_STORE) luaL_error(L, "a view of the content store is read-only");
   return v;
 }
 
@@ -88,11 +116,10 @@ static kc_packet *check_packet(lua_State *L, int idx) {
 
 uint8_t *kc_bytes_new(lua_State *L, size_t len) {
   kc_view *v = lua_newuserdatauv(L, sizeof *v + len, 1);
+  memset(v, 0, sizeof *v);
   v->magic = BYTES_MAGIC;
-  v->pkt = NULL;
-  v->pkt_id = 0;
+  v->kind = VIEW_OWN;
   v->base = (uint8_t *)(v + 1);
-  v->offset = 0;
   v->len = len;
   memset(v->base, 0, len);
   luaL_setmetatable(L, BYTES_MT);
@@ -101,10 +128,23 @@ uint8_t *kc_bytes_new(lua_State *L, size_t len) {
 
 void kc_bytes_push_packet_view(lua_State *L, kc_packet *pkt, size_t offset, size_t len) {
   kc_view *v = lua_newuserdatauv(L, sizeof *v, 0);
+  memset(v, 0, sizeof *v);
   v->magic = BYTES_MAGIC;
+  v->kind = VIEW_PACKET;
   v->pkt = pkt;
-  v->pkt_id = pkt->id;
-  v->base = NULL;
+  v->id = pkt->id;
+  v->offset = offset;
+  v->len = len;
+  luaL_setmetatable(L, BYTES_MT);
+}
+
+void kc_bytes_push_store_view(lua_State *L, const kc_entry *e, size_t offset, size_t len) {
+  kc_view *v = lua_newuserdatauv(L, sizeof *v, 0);
+  memset(v, 0, sizeof *v);
+  v->magic = BYTES_MAGIC;
+  v->kind = VIEW_STORE;
+  v->id = e->id;
+  v->slot = e->slot;
   v->offset = offset;
   v->len = len;
   luaL_setmetatable(L, BYTES_MT);
@@ -112,7 +152,7 @@ void kc_bytes_push_packet_view(lua_State *L, kc_packet *pkt, size_t offset, size
 
 /* A view of [offset, offset+len) of the array at idx (already checked). */
 static void push_subview(lua_State *L, int idx, const kc_view *parent, size_t offset, size_t len) {
-  if (parent->pkt) {
+  if (parent->kind != VIEW_OWN) {
     kc_view *v = lua_newuserdatauv(L, sizeof *v, 0);
     *v = *parent;
     v->offset = parent->offset + offset;
@@ -186,7 +226,7 @@ static int bytes_index(lua_State *L) {
 
 static int bytes_newindex(lua_State *L) {
   uint8_t *data;
-  kc_view *v = check_view(L, 1, &data);
+  kc_view *v = check_writable(L, 1, &data);
   lua_Integer i = luaL_checkinteger(L, 2);
   lua_Integer value = luaL_checkinteger(L, 3);
   if (i < 0 || (lua_Unsigned)i >= v->len) return luaL_error(L, "index %I out of range (length %I)", i, (lua_Integer)v->len);
@@ -203,7 +243,7 @@ static int bytes_len(lua_State *L) {
 
 static int bytes_tostring(lua_State *L) {
   kc_view *v = any_view(L, 1);
-  if (v->pkt && !packet_alive(v->pkt, v->pkt_id)) {
+  if (!view_alive(L, v)) {
     lua_pushliteral(L, "bytes(released)");
     return 1;
   }
@@ -243,7 +283,7 @@ static int bytes_u32(lua_State *L) { return bytes_get(L, 4); }
 
 static int bytes_set(lua_State *L, int width) {
   uint8_t *data;
-  kc_view *v = check_view(L, 1, &data);
+  kc_view *v = check_writable(L, 1, &data);
   size_t o = check_range(L, v->len, luaL_checkinteger(L, 2), width);
   write_be(data + o, width, (uint32_t)luaL_checkinteger(L, 3));
   mark_written(v);
@@ -273,7 +313,7 @@ static int bytes_string(lua_State *L) {
 
 static int bytes_copy_from(lua_State *L) {
   uint8_t *data;
-  kc_view *v = check_view(L, 1, &data);
+  kc_view *v = check_writable(L, 1, &data);
   size_t slen;
   const uint8_t *src = kc_bytes_or_string(L, 2, &slen);
   if (!src) return luaL_typeerror(L, 2, "string or byte array");
@@ -288,7 +328,7 @@ static int bytes_copy_from(lua_State *L) {
 
 static int bytes_fill(lua_State *L) {
   uint8_t *data;
-  kc_view *v = check_view(L, 1, &data);
+  kc_view *v = check_writable(L, 1, &data);
   lua_Integer value = luaL_checkinteger(L, 2);
   size_t o, w;
   opt_range(L, 3, v->len, &o, &w);
@@ -309,7 +349,7 @@ static int bytes_checksum(lua_State *L) {
 
 static int bytes_alive(lua_State *L) {
   kc_view *v = any_view(L, 1);
-  lua_pushboolean(L, !v->pkt || packet_alive(v->pkt, v->pkt_id));
+  lua_pushboolean(L, view_alive(L, v));
   return 1;
 }
 

@@ -53,6 +53,11 @@ kc_engine *kc_engine_new(const kc_backend *backend, kc_log_fn log, void *log_ud)
   e->held_free = UINT32_MAX;
   kc_timers_init(&e->timers);
   kc_packet_pool_init(&e->packets);
+  e->store = kc_store_new(KC_STORE_DEFAULT_BUDGET, KC_STORE_DEFAULT_MAX_ENTRY);
+  if (!e->store) {
+    free(e);
+    return NULL;
+  }
   return e;
 }
 
@@ -561,6 +566,7 @@ void kc_engine_free(kc_engine *e) {
   }
   kc_timers_free(&e->timers);
   kc_packet_pool_free(&e->packets);
+  kc_store_free(e->store);
   free(e->held);
   free(e->replacement);
   free(e);

@@ -13,6 +13,7 @@
 #include <sys/uio.h>
 
 #include "packet.h"
+#include "store.h"
 #include "timers.h"
 
 struct lua_State;
@@ -154,6 +155,7 @@ struct kc_engine {
   int next_rule_id;
   kc_timers timers;
   kc_packet_pool packets;
+  kc_store *store; /* shared by every state; outlives script reloads */
   kc_held_slot *held;
   uint32_t held_capacity, held_count, held_free, held_limit;
   uint8_t *replacement; /* the bytes of the last replacement verdict */
@@ -221,6 +223,10 @@ void kc_packet_push(struct lua_State *L, kc_packet *pkt);
 uint8_t *kc_bytes_new(struct lua_State *L, size_t len);
 /* Pushes a byte array viewing pkt's bytes [offset, offset+len). */
 void kc_bytes_push_packet_view(struct lua_State *L, kc_packet *pkt, size_t offset, size_t len);
+/* Pushes a read-only byte array viewing a committed store entry's bytes. */
+void kc_bytes_push_store_view(struct lua_State *L, const kc_entry *e, size_t offset, size_t len);
+/* The `kmod.store` table (lua_store.c), set into the table on top of the stack. */
+void kc_store_api_open(struct lua_State *L);
 /* Reads a string or byte array argument; NULL if neither (or a dead view: raises). */
 const uint8_t *kc_bytes_or_string(struct lua_State *L, int idx, size_t *len);
 

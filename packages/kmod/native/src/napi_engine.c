@@ -417,6 +417,43 @@ static napi_value engine_counters(napi_env env, napi_callback_info info) {
   return o;
 }
 
+/* ---- the content store ---------------------------------------------------- */
+
+static napi_value store_configure(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  js_engine *je = get_engine(env, argv[0]);
+  int64_t budget = 0, max_entry = 0;
+  if (!je) return NULL;
+  get_int64(env, argv[1], &budget);
+  get_int64(env, argv[2], &max_entry);
+  if (budget < 0 || max_entry < 0) {
+    napi_throw_range_error(env, NULL, "store: sizes must be positive");
+    return NULL;
+  }
+  kc_store_configure(je->sim->engine->store, (size_t)budget, (size_t)max_entry, je->sim->now_us);
+  return NULL;
+}
+
+static napi_value store_stats(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  js_engine *je = get_engine(env, argv[0]);
+  if (!je) return NULL;
+  kc_store *s = je->sim->engine->store;
+  napi_value o;
+  napi_create_object(env, &o);
+  set_prop(env, o, "entries", make_int(env, (int64_t)s->entries));
+  set_prop(env, o, "bytes", make_int(env, (int64_t)s->bytes));
+  set_prop(env, o, "budget", make_int(env, (int64_t)s->budget));
+  set_prop(env, o, "maxEntry", make_int(env, (int64_t)s->max_entry));
+  set_prop(env, o, "hits", make_int(env, (int64_t)s->stats.hits));
+  set_prop(env, o, "misses", make_int(env, (int64_t)s->stats.misses));
+  set_prop(env, o, "evictions", make_int(env, (int64_t)s->stats.evictions));
+  set_prop(env, o, "rejected", make_int(env, (int64_t)s->stats.rejected));
+  set_prop(env, o, "expired", make_int(env, (int64_t)s->stats.expired));
+  set_prop(env, o, "abandoned", make_int(env, (int64_t)s->stats.abandoned));
+  return o;
+}
+
 /* ---- calling Lua --------------------------------------------------------- */
 
 /* JS -> Lua. Strings are byte strings: one byte per char code (must be <= 0xFF). */
@@ -681,7 +718,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"setBudgets", set_budgets},   {"inject", inject},              {"advanceUs", advance_us},
       {"nowUs", now_us},             {"takeSent", take_sent},         {"takeReleased", take_released},
       {"takeLogs", take_logs},       {"stats", stats},                {"counters", engine_counters},
-      {"call", call_lua},
+      {"call", call_lua},           {"storeConfigure", store_configure}, {"storeStats", store_stats},
   };
   for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++) {
     napi_value fn;

@@ -93,6 +93,32 @@ static void test_hold_release_send_schedule(void) {
   kc_sim_free(sim);
 }
 
+static void test_store(void) {
+  kc_store *s = kc_store_new(1000, 600);
+  const char *err = NULL;
+  uint8_t block[100];
+  memset(block, 'x', sizeof block);
+  for (int i = 0; i < 20; i++) {
+    char key[16];
+    snprintf(key, sizeof key, "key%d", i);
+    kc_entry *e = kc_store_begin(s, key, strlen(key), 0, i, &err);
+    EXPECT(e != NULL);
+    for (int k = 0; e && k < 3; k++) EXPECT(kc_store_append(s, e, block, sizeof block, i, &err));
+    if (e) kc_store_commit(s, e, i % 2 ? 1000 : 0, i);
+    EXPECT(s->bytes <= s->budget);
+  }
+  EXPECT(s->entries == 3 && s->stats.evictions == 17);
+  EXPECT(kc_store_lookup(s, "key19", 5, 20, true) != NULL);
+  EXPECT(kc_store_lookup(s, "key0", 4, 20, true) == NULL);
+  EXPECT(kc_store_lookup(s, "key19", 5, 5000, true) == NULL); /* expired */
+  kc_entry *big = kc_store_begin(s, "big", 3, 0, 30, &err);
+  int appended = 0;
+  for (int k = 0; big && k < 10; k++) appended += kc_store_append(s, big, block, sizeof block, 30, &err);
+  EXPECT(big && appended == 6 && big->len == 600); /* the maximum entry size stops it */
+  if (big) kc_store_abort(s, big);
+  kc_store_free(s);
+}
+
 /* Random and truncated packets through a header-reading script: errors are
  * fine, crashes and out-of-bounds reads (ASan) are not. */
 static void test_fuzz(int count) {
@@ -100,7 +126,8 @@ static void test_fuzz(int count) {
   kc_rule *rule = harness_rule(sim, scripts, "read_headers.lua", "process_packet", KC_NF_DROP);
   uint64_t seed = 0x12345678;
   uint8_t pkt[1600], valid[1600];
-  size_t valid_len = harness_udp(valid, "\x00\x01name\x00octet\x00", 17, 69);
+  static const char rrq[] = "\x00\x01name\x00octet";
+  size_t valid_len = harness_udp(valid, rrq, sizeof rrq, 69);
   for (int i = 0; i < count; i++) {
     seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
     size_t len;
@@ -144,6 +171,7 @@ int main(int argc, char **argv) {
       {"errors give the fail verdict", test_errors_give_fail_verdict},
       {"view after release", test_view_after_release},
       {"hold, release, send, schedule", test_hold_release_send_schedule},
+      {"content store", test_store},
   };
   int passed = 0, failed = 0;
   for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
