@@ -1,7 +1,9 @@
 // The engine as TypeScript sees it: create one, insert rules, feed packets
 // (sim backend), move the virtual clock, call Lua, read stats.
 import { resolve } from "node:path";
-import { loadAddon, type Handle, type NativeAddon, type NativeRuleStats, type StoreStats } from "./native.ts";
+import {
+  loadAddon, type Handle, type NativeAddon, type NativeNfqueueOptions, type NativeRuleStats, type NfqueueStats, type StoreStats,
+} from "./native.ts";
 import { FAIL_VERDICTS, hookNumber, VERDICT_NAMES, type FailVerdict, type HookName } from "./verdicts.ts";
 
 const PROTOCOLS = { icmp: 1, tcp: 6, udp: 17 } as const;
@@ -18,6 +20,8 @@ export interface RuleMatch {
 
 export interface RuleSpec {
   hook: HookName;
+  /** nfqueue backend: the NFQUEUE number whose packets this rule gets. */
+  queue?: number;
   script: string;
   function?: string;
   state?: number;
@@ -53,6 +57,9 @@ export interface SimOptions {
 }
 
 export type LuaContext = "interrupt" | "process";
+
+/** Options of the nfqueue backend (the real packet path; needs root). */
+export type NfqueueOptions = NativeNfqueueOptions;
 
 function portRange(port: number | [number, number] | undefined, what: string): [number, number] | undefined {
   if (port === undefined) return undefined;
@@ -94,6 +101,26 @@ export class Engine {
     return new Engine(addon, addon.simCreate(options.seed ?? 1, options.logToStderr ?? false));
   }
 
+  /**
+   * An engine on the real packet path: rules get packets from their NFQUEUE
+   * number (`RuleSpec.queue`); `start()` binds the queues and starts the
+   * packet thread. Installing the iptables rules is the CLI's job.
+   */
+  static nfqueue(options: NfqueueOptions = {}): Engine {
+    const addon = loadAddon();
+    return new Engine(addon, addon.nfqCreate(options));
+  }
+
+  /** nfqueue backend: binds the rules' queues and starts the packet thread. */
+  start(): void {
+    this.#addon.nfqStart(this.#h);
+  }
+
+  /** nfqueue backend: packets received, verdicts sent, errors. */
+  nfqueueStats(): NfqueueStats {
+    return this.#addon.nfqStats(this.#h);
+  }
+
   get #h(): Handle {
     if (!this.#handle) throw new Error("engine is closed");
     return this.#handle;
@@ -111,6 +138,7 @@ export class Engine {
       function: spec.function,
       state: spec.state ?? 0,
       failVerdict,
+      queue: spec.queue,
       match: nativeMatch(spec.match),
     });
   }

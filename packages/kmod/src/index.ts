@@ -1,6 +1,6 @@
 export { Engine } from "./engine.ts";
-export type { Budgets, InjectResult, LuaContext, RuleMatch, RuleSpec, RuleStats, SimOptions } from "./engine.ts";
+export type { Budgets, InjectResult, LuaContext, NfqueueOptions, RuleMatch, RuleSpec, RuleStats, SimOptions } from "./engine.ts";
 export * from "./verdicts.ts";
 export * from "./packets.ts";
 export { ADDON_PATH } from "./native.ts";
-export type { StoreStats } from "./native.ts";
+export type { NfqueueStats, StoreStats } from "./native.ts";

@@ -33,6 +33,29 @@ export interface StoreStats {
   abandoned: number;
 }
 
+export interface NfqueueStats {
+  received: number;
+  verdicts: number;
+  verdictBatches: number;
+  modified: number;
+  held: number;
+  released: number;
+  sent: number;
+  enobufs: number;
+  receiveErrors: number;
+  sendErrors: number;
+  malformed: number;
+}
+
+export interface NativeNfqueueOptions {
+  queueMaxlen?: number;
+  receiveBuffer?: number;
+  failOpen?: boolean;
+  continueMark?: number;
+  sentMark?: number;
+  logToStderr?: boolean;
+}
+
 export interface NativeAddon {
   simCreate(seed: number, logToStderr: boolean): Handle;
   close(h: Handle): void;
@@ -54,6 +77,9 @@ export interface NativeAddon {
   call(h: Handle, state: number, context: number, name: string, args: unknown[]): unknown[];
   storeConfigure(h: Handle, budgetBytes: number, maxEntryBytes: number): void;
   storeStats(h: Handle): StoreStats;
+  nfqCreate(options: NativeNfqueueOptions): Handle;
+  nfqStart(h: Handle): void;
+  nfqStats(h: Handle): NfqueueStats;
 }
 
 let addon: NativeAddon | undefined;

@@ -387,7 +387,7 @@ bool kc_engine_release(kc_engine *e, uint64_t handle, uint32_t verdict, const ui
   }
   pkt->verdict_given = true;
   e->released++;
-  e->backend.release(e->backend.ctx, pkt, verdict, data, len);
+  e->backend.release(e->backend.ctx, pkt, verdict, data, len, replace || pkt->dirty);
   kc_packet_finish(&e->packets, pkt);
   return true;
 }

@@ -50,8 +50,8 @@ typedef struct kc_backend {
   int64_t (*now_us)(void *ctx);
   /* Sends a complete IPv4 packet given as parts; 0 or -errno. */
   int (*send)(void *ctx, const struct iovec *parts, int count);
-  /* A held packet got its verdict (data/len: the bytes to carry on). */
-  void (*release)(void *ctx, kc_packet *pkt, uint32_t verdict, const uint8_t *data, size_t len);
+  /* A held packet got its verdict (data/len: the bytes to carry on; modified: they differ from what came in). */
+  void (*release)(void *ctx, kc_packet *pkt, uint32_t verdict, const uint8_t *data, size_t len, bool modified);
   /* 32 random bits. */
   uint32_t (*random32)(void *ctx);
 } kc_backend;

@@ -9,13 +9,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pthread.h>
+
+#include "nfqueue.h"
 #include "sim.h"
 
 #define LOG_LIMIT 10000
 #define CONVERT_DEPTH 32
 
+/* An engine and its backend: the sim (driven from JavaScript) or nfqueue
+ * (driven by its packet thread; JavaScript takes the engine lock). */
 typedef struct {
+  kc_engine *engine;
   kc_sim *sim;
+  kc_nfq *nfq;
+  pthread_mutex_t log_lock; /* the packet thread logs too */
   char **logs;
   size_t log_count, log_start;
   uint64_t logs_dropped;
@@ -38,6 +46,7 @@ typedef struct {
 static void engine_log(void *ud, const char *line) {
   js_engine *je = ud;
   if (je->log_to_stderr) fprintf(stderr, "kcache: %s\n", line);
+  pthread_mutex_lock(&je->log_lock);
   if (je->log_count == LOG_LIMIT) {
     free(je->logs[je->log_start]);
     je->log_start = (je->log_start + 1) % LOG_LIMIT;
@@ -46,25 +55,48 @@ static void engine_log(void *ud, const char *line) {
   }
   je->logs[(je->log_start + je->log_count) % LOG_LIMIT] = strdup(line);
   je->log_count++;
+  pthread_mutex_unlock(&je->log_lock);
+}
+
+static void lock(js_engine *je) {
+  if (je->nfq) pthread_mutex_lock(kc_nfq_lock(je->nfq));
+}
+
+static void unlock(js_engine *je) {
+  if (je->nfq) pthread_mutex_unlock(kc_nfq_lock(je->nfq));
+}
+
+static void free_backend(js_engine *je) {
+  if (je->sim) kc_sim_free(je->sim);
+  if (je->nfq) kc_nfq_free(je->nfq);
+  je->sim = NULL;
+  je->nfq = NULL;
+  je->engine = NULL;
 }
 
 static void engine_finalize(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
   js_engine *je = data;
-  kc_sim_free(je->sim);
+  free_backend(je);
   for (size_t i = 0; i < je->log_count; i++) free(je->logs[(je->log_start + i) % LOG_LIMIT]);
   free(je->logs);
+  pthread_mutex_destroy(&je->log_lock);
   free(je);
 }
 
 static js_engine *get_engine(napi_env env, napi_value v) {
   js_engine *je = NULL;
-  if (napi_get_value_external(env, v, (void **)&je) != napi_ok || !je || !je->sim) {
+  if (napi_get_value_external(env, v, (void **)&je) != napi_ok || !je || !je->engine) {
     napi_throw_error(env, NULL, "kcache: engine is closed or invalid");
     return NULL;
   }
   return je;
+}
+
+static kc_sim *get_sim(napi_env env, js_engine *je) {
+  if (je && !je->sim) napi_throw_error(env, NULL, "kcache: this works on the sim backend only");
+  return je ? je->sim : NULL;
 }
 
 static bool get_int64(napi_env env, napi_value v, int64_t *out) {
@@ -112,38 +144,113 @@ static void set_prop(napi_env env, napi_value obj, const char *name, napi_value 
 
 /* ---- engine lifecycle ----------------------------------------------------- */
 
-static napi_value sim_create(napi_env env, napi_callback_info info) {
-  ARGS(2);
-  int64_t seed = 1;
-  if (argc > 0) get_int64(env, argv[0], &seed);
-  bool to_stderr = false;
-  if (argc > 1) napi_get_value_bool(env, argv[1], &to_stderr);
+static js_engine *new_js_engine(napi_env env, bool to_stderr) {
   js_engine *je = calloc(1, sizeof *je);
   if (!je || !(je->logs = calloc(LOG_LIMIT, sizeof *je->logs))) {
     free(je);
     napi_throw_error(env, NULL, "kcache: out of memory");
     return NULL;
   }
+  pthread_mutex_init(&je->log_lock, NULL);
   je->log_to_stderr = to_stderr;
+  return je;
+}
+
+static napi_value wrap_engine(napi_env env, js_engine *je) {
+  napi_value handle;
+  if (napi_create_external(env, je, engine_finalize, NULL, &handle) != napi_ok) {
+    engine_finalize(env, je, NULL);
+    napi_throw_error(env, NULL, "kcache: cannot wrap the engine");
+    return NULL;
+  }
+  return handle;
+}
+
+static napi_value sim_create(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  int64_t seed = 1;
+  if (argc > 0) get_int64(env, argv[0], &seed);
+  bool to_stderr = false;
+  if (argc > 1) napi_get_value_bool(env, argv[1], &to_stderr);
+  js_engine *je = new_js_engine(env, to_stderr);
+  if (!je) return NULL;
   je->sim = kc_sim_new((uint64_t)seed, engine_log, je);
   if (!je->sim) {
-    free(je->logs);
-    free(je);
+    engine_finalize(env, je, NULL);
     napi_throw_error(env, NULL, "kcache: cannot create the engine");
     return NULL;
   }
-  napi_value handle;
-  CHECK(napi_create_external(env, je, engine_finalize, NULL, &handle));
-  return handle;
+  je->engine = je->sim->engine;
+  return wrap_engine(env, je);
+}
+
+static napi_value nfq_create(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  kc_nfq_config config = {0};
+  int64_t value;
+  bool to_stderr = false, has;
+  napi_value flag;
+  if (get_int_prop(env, argv[0], "queueMaxlen", &value)) config.queue_maxlen = (uint32_t)value;
+  if (get_int_prop(env, argv[0], "receiveBuffer", &value)) config.receive_buffer = (int)value;
+  if (get_int_prop(env, argv[0], "continueMark", &value)) config.continue_mark = (uint32_t)value;
+  if (get_int_prop(env, argv[0], "sentMark", &value)) config.sent_mark = (uint32_t)value;
+  if (napi_has_named_property(env, argv[0], "failOpen", &has) == napi_ok && has &&
+      napi_get_named_property(env, argv[0], "failOpen", &flag) == napi_ok)
+    napi_get_value_bool(env, flag, &config.fail_open);
+  if (napi_has_named_property(env, argv[0], "logToStderr", &has) == napi_ok && has &&
+      napi_get_named_property(env, argv[0], "logToStderr", &flag) == napi_ok)
+    napi_get_value_bool(env, flag, &to_stderr);
+  js_engine *je = new_js_engine(env, to_stderr);
+  if (!je) return NULL;
+  char err[512];
+  je->nfq = kc_nfq_new(&config, engine_log, je, err, sizeof err);
+  if (!je->nfq) {
+    engine_finalize(env, je, NULL);
+    napi_throw_error(env, NULL, err);
+    return NULL;
+  }
+  je->engine = kc_nfq_engine(je->nfq);
+  return wrap_engine(env, je);
+}
+
+static napi_value nfq_start(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  js_engine *je = get_engine(env, argv[0]);
+  if (!je) return NULL;
+  if (!je->nfq) {
+    napi_throw_error(env, NULL, "kcache: not an nfqueue engine");
+    return NULL;
+  }
+  char err[512];
+  if (!kc_nfq_start(je->nfq, err, sizeof err)) napi_throw_error(env, NULL, err);
+  return NULL;
+}
+
+static napi_value nfq_stats(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  js_engine *je = get_engine(env, argv[0]);
+  if (!je || !je->nfq) return NULL;
+  kc_nfq_stats s = kc_nfq_get_stats(je->nfq);
+  napi_value o;
+  napi_create_object(env, &o);
+  set_prop(env, o, "received", make_int(env, (int64_t)s.received));
+  set_prop(env, o, "verdicts", make_int(env, (int64_t)s.verdicts));
+  set_prop(env, o, "verdictBatches", make_int(env, (int64_t)s.verdict_batches));
+  set_prop(env, o, "modified", make_int(env, (int64_t)s.modified));
+  set_prop(env, o, "held", make_int(env, (int64_t)s.held));
+  set_prop(env, o, "released", make_int(env, (int64_t)s.released));
+  set_prop(env, o, "sent", make_int(env, (int64_t)s.sent));
+  set_prop(env, o, "enobufs", make_int(env, (int64_t)s.enobufs));
+  set_prop(env, o, "receiveErrors", make_int(env, (int64_t)s.receive_errors));
+  set_prop(env, o, "sendErrors", make_int(env, (int64_t)s.send_errors));
+  set_prop(env, o, "malformed", make_int(env, (int64_t)s.malformed));
+  return o;
 }
 
 static napi_value engine_close(napi_env env, napi_callback_info info) {
   ARGS(1);
   js_engine *je = NULL;
-  if (napi_get_value_external(env, argv[0], (void **)&je) == napi_ok && je && je->sim) {
-    kc_sim_free(je->sim);
-    je->sim = NULL;
-  }
+  if (napi_get_value_external(env, argv[0], (void **)&je) == napi_ok && je) free_backend(je);
   return NULL;
 }
 
@@ -205,12 +312,16 @@ static napi_value insert_rule(napi_env env, napi_callback_info info) {
     }
   }
   char err[4096];
-  kc_rule *r = kc_engine_insert_rule(je->sim->engine, &rs, err, sizeof err);
+  if (get_int_prop(env, spec, "queue", &value)) rs.queue = (int)value;
+  lock(je);
+  kc_rule *r = kc_engine_insert_rule(je->engine, &rs, err, sizeof err);
+  int id = r ? r->id : 0;
+  unlock(je);
   if (!r) {
     napi_throw_error(env, NULL, err);
     return NULL;
   }
-  return make_int(env, r->id);
+  return make_int(env, id);
 }
 
 static napi_value delete_rule(napi_env env, napi_callback_info info) {
@@ -218,8 +329,11 @@ static napi_value delete_rule(napi_env env, napi_callback_info info) {
   js_engine *je = get_engine(env, argv[0]);
   int64_t id;
   if (!je || !get_int64(env, argv[1], &id)) return NULL;
+  lock(je);
+  bool deleted = kc_engine_delete_rule(je->engine, (int)id);
+  unlock(je);
   napi_value v;
-  napi_get_boolean(env, kc_engine_delete_rule(je->sim->engine, (int)id), &v);
+  napi_get_boolean(env, deleted, &v);
   return v;
 }
 
@@ -232,7 +346,10 @@ static napi_value load_script(napi_env env, napi_callback_info info) {
   if (!je || !get_int64(env, argv[1], &state)) return NULL;
   CHECK(napi_get_value_string_utf8(env, argv[2], path, sizeof path, &len));
   char err[4096];
-  if (!kc_engine_load_script(je->sim->engine, (int)state, path, err, sizeof err)) napi_throw_error(env, NULL, err);
+  lock(je);
+  bool loaded = kc_engine_load_script(je->engine, (int)state, path, err, sizeof err);
+  unlock(je);
+  if (!loaded) napi_throw_error(env, NULL, err);
   return NULL;
 }
 
@@ -244,8 +361,11 @@ static napi_value unload_script(napi_env env, napi_callback_info info) {
   size_t len;
   if (!je || !get_int64(env, argv[1], &state)) return NULL;
   CHECK(napi_get_value_string_utf8(env, argv[2], path, sizeof path, &len));
+  lock(je);
+  bool unloaded = kc_engine_unload_script(je->engine, (int)state, path);
+  unlock(je);
   napi_value v;
-  napi_get_boolean(env, kc_engine_unload_script(je->sim->engine, (int)state, path), &v);
+  napi_get_boolean(env, unloaded, &v);
   return v;
 }
 
@@ -256,8 +376,10 @@ static napi_value set_budgets(napi_env env, napi_callback_info info) {
   if (!je || !get_int64(env, argv[1], &state)) return NULL;
   get_int64(env, argv[2], &instructions);
   get_int64(env, argv[3], &memory);
-  if (!kc_engine_set_budgets(je->sim->engine, (int)state, instructions, (size_t)(memory > 0 ? memory : 0)))
-    napi_throw_error(env, NULL, "cannot create the state");
+  lock(je);
+  bool set = kc_engine_set_budgets(je->engine, (int)state, instructions, (size_t)(memory > 0 ? memory : 0));
+  unlock(je);
+  if (!set) napi_throw_error(env, NULL, "cannot create the state");
   return NULL;
 }
 
@@ -267,7 +389,7 @@ static napi_value inject(napi_env env, napi_callback_info info) {
   ARGS(5);
   js_engine *je = get_engine(env, argv[0]);
   int64_t hook, indev = 0, outdev = 0;
-  if (!je) return NULL;
+  if (!get_sim(env, je)) return NULL;
   if (!get_int64(env, argv[1], &hook) || hook < 0 || hook >= KC_HOOKS) {
     napi_throw_error(env, NULL, "inject: bad hook");
     return NULL;
@@ -308,7 +430,7 @@ static napi_value advance_us(napi_env env, napi_callback_info info) {
   ARGS(2);
   js_engine *je = get_engine(env, argv[0]);
   int64_t us;
-  if (!je || !get_int64(env, argv[1], &us)) return NULL;
+  if (!get_sim(env, je) || !get_int64(env, argv[1], &us)) return NULL;
   kc_sim_advance_us(je->sim, us);
   return NULL;
 }
@@ -316,7 +438,12 @@ static napi_value advance_us(napi_env env, napi_callback_info info) {
 static napi_value now_us(napi_env env, napi_callback_info info) {
   ARGS(1);
   js_engine *je = get_engine(env, argv[0]);
-  return je ? make_int(env, je->sim->now_us) : NULL;
+  if (!je) return NULL;
+  if (je->sim) return make_int(env, je->sim->now_us);
+  lock(je);
+  int64_t now = je->engine->backend.now_us(je->engine->backend.ctx);
+  unlock(je);
+  return make_int(env, now);
 }
 
 static napi_value packet_list(napi_env env, kc_sim_packet *list, bool with_verdict) {
@@ -341,13 +468,13 @@ static napi_value packet_list(napi_env env, kc_sim_packet *list, bool with_verdi
 static napi_value take_sent(napi_env env, napi_callback_info info) {
   ARGS(1);
   js_engine *je = get_engine(env, argv[0]);
-  return je ? packet_list(env, kc_sim_take_sent(je->sim), false) : NULL;
+  return get_sim(env, je) ? packet_list(env, kc_sim_take_sent(je->sim), false) : NULL;
 }
 
 static napi_value take_released(napi_env env, napi_callback_info info) {
   ARGS(1);
   js_engine *je = get_engine(env, argv[0]);
-  return je ? packet_list(env, kc_sim_take_released(je->sim), true) : NULL;
+  return get_sim(env, je) ? packet_list(env, kc_sim_take_released(je->sim), true) : NULL;
 }
 
 static napi_value take_logs(napi_env env, napi_callback_info info) {
@@ -356,6 +483,7 @@ static napi_value take_logs(napi_env env, napi_callback_info info) {
   if (!je) return NULL;
   napi_value array;
   napi_create_array(env, &array);
+  pthread_mutex_lock(&je->log_lock);
   for (size_t i = 0; i < je->log_count; i++) {
     char *line = je->logs[(je->log_start + i) % LOG_LIMIT];
     napi_value s;
@@ -365,6 +493,7 @@ static napi_value take_logs(napi_env env, napi_callback_info info) {
   }
   je->log_count = 0;
   je->log_start = 0;
+  pthread_mutex_unlock(&je->log_lock);
   return array;
 }
 
@@ -372,10 +501,11 @@ static napi_value stats(napi_env env, napi_callback_info info) {
   ARGS(1);
   js_engine *je = get_engine(env, argv[0]);
   if (!je) return NULL;
-  kc_engine *e = je->sim->engine;
+  kc_engine *e = je->engine;
   napi_value array;
   napi_create_array(env, &array);
   uint32_t i = 0;
+  lock(je);
   for (kc_rule *r = e->rules; r; r = r->next, i++) {
     napi_value o, name, verdicts;
     napi_create_object(env, &o);
@@ -394,6 +524,7 @@ static napi_value stats(napi_env env, napi_callback_info info) {
     set_prop(env, o, "luaNs", make_int(env, (int64_t)r->stats.lua_ns));
     napi_set_element(env, array, i, o);
   }
+  unlock(je);
   return array;
 }
 
@@ -401,9 +532,10 @@ static napi_value engine_counters(napi_env env, napi_callback_info info) {
   ARGS(1);
   js_engine *je = get_engine(env, argv[0]);
   if (!je) return NULL;
-  kc_engine *e = je->sim->engine;
+  kc_engine *e = je->engine;
   napi_value o;
   napi_create_object(env, &o);
+  lock(je);
   set_prop(env, o, "sends", make_int(env, (int64_t)e->sends));
   set_prop(env, o, "sendErrors", make_int(env, (int64_t)e->send_errors));
   set_prop(env, o, "released", make_int(env, (int64_t)e->released));
@@ -414,6 +546,7 @@ static napi_value engine_counters(napi_env env, napi_callback_info info) {
   uint32_t states = 0;
   for (kc_state *s = e->states; s; s = s->next) states++;
   set_prop(env, o, "states", make_int(env, states));
+  unlock(je);
   return o;
 }
 
@@ -430,7 +563,10 @@ static napi_value store_configure(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "store: sizes must be positive");
     return NULL;
   }
-  kc_store_configure(je->sim->engine->store, (size_t)budget, (size_t)max_entry, je->sim->now_us);
+  lock(je);
+  kc_engine *e = je->engine;
+  kc_store_configure(e->store, (size_t)budget, (size_t)max_entry, e->backend.now_us(e->backend.ctx));
+  unlock(je);
   return NULL;
 }
 
@@ -438,9 +574,10 @@ static napi_value store_stats(napi_env env, napi_callback_info info) {
   ARGS(1);
   js_engine *je = get_engine(env, argv[0]);
   if (!je) return NULL;
-  kc_store *s = je->sim->engine->store;
+  kc_store *s = je->engine->store;
   napi_value o;
   napi_create_object(env, &o);
+  lock(je);
   set_prop(env, o, "entries", make_int(env, (int64_t)s->entries));
   set_prop(env, o, "bytes", make_int(env, (int64_t)s->bytes));
   set_prop(env, o, "budget", make_int(env, (int64_t)s->budget));
@@ -451,6 +588,7 @@ static napi_value store_stats(napi_env env, napi_callback_info info) {
   set_prop(env, o, "rejected", make_int(env, (int64_t)s->stats.rejected));
   set_prop(env, o, "expired", make_int(env, (int64_t)s->stats.expired));
   set_prop(env, o, "abandoned", make_int(env, (int64_t)s->stats.abandoned));
+  unlock(je);
   return o;
 }
 
@@ -686,8 +824,10 @@ static napi_value call_lua(napi_env env, napi_callback_info info) {
   if (!je || !get_int64(env, argv[1], &state_id) || !get_int64(env, argv[2], &context)) return NULL;
   CHECK(napi_get_value_string_utf8(env, argv[3], name, sizeof name, &len));
   call_job job = {.env = env, .args = argv[4], .name = name, .result = NULL};
-  kc_state *s = kc_engine_state(je->sim->engine, (int)state_id, false, job.err, sizeof job.err);
+  lock(je);
+  kc_state *s = kc_engine_state(je->engine, (int)state_id, false, job.err, sizeof job.err);
   if (!s) {
+    unlock(je);
     napi_throw_error(env, NULL, job.err);
     return NULL;
   }
@@ -701,6 +841,7 @@ static napi_value call_lua(napi_env env, napi_callback_info info) {
     job.result = NULL;
   }
   lua_settop(L, base);
+  unlock(je);
   if (!job.result) {
     if (job.type_error) napi_throw_type_error(env, NULL, job.err);
     else napi_throw_error(env, NULL, job.err);
@@ -719,6 +860,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"nowUs", now_us},             {"takeSent", take_sent},         {"takeReleased", take_released},
       {"takeLogs", take_logs},       {"stats", stats},                {"counters", engine_counters},
       {"call", call_lua},           {"storeConfigure", store_configure}, {"storeStats", store_stats},
+      {"nfqCreate", nfq_create},     {"nfqStart", nfq_start},         {"nfqStats", nfq_stats},
   };
   for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++) {
     napi_value fn;

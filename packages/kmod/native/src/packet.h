@@ -23,6 +23,7 @@ typedef struct kc_packet {
   uint8_t hwaddr_len;
   uint64_t held_handle; /* 0 unless a script held it */
   uint32_t backend_id;  /* e.g. the NFQUEUE packet id */
+  uint32_t mark;        /* the netfilter mark it came with */
   uint16_t queue;
   uint32_t slot; /* index in the pool: stable for the record's life */
   struct kc_packet *next_free;

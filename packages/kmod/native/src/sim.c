@@ -47,8 +47,9 @@ static int sim_send(void *ctx, const struct iovec *parts, int count) {
   return enqueue(sim, &sim->sent_tail, 0, parts, count) ? 0 : -ENOBUFS;
 }
 
-static void sim_release(void *ctx, kc_packet *pkt, uint32_t verdict, const uint8_t *data, size_t len) {
+static void sim_release(void *ctx, kc_packet *pkt, uint32_t verdict, const uint8_t *data, size_t len, bool modified) {
   (void)pkt;
+  (void)modified;
   kc_sim *sim = ctx;
   struct iovec part = {.iov_base = (void *)data, .iov_len = len};
   enqueue(sim, &sim->released_tail, verdict, &part, 1);
