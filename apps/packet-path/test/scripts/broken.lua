@@ -1,0 +1,4 @@
+function process_packet(p)
+  return NF_ACCEPT
+end
+function oops(
