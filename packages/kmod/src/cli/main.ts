@@ -153,9 +153,7 @@ async function run(options: RunOptions, ruleWords: string[]): Promise<number> {
     closeStats(server);
     teardown();
   });
-  if (!options.quiet) {
-    process.stdout.write(`kmod: ${rules.length} rule(s) on queues ${options.queueBase}..${options.queueBase + rules.length - 1}; Ctrl-C stops and removes them\n`);
-  }
+  process.stdout.write(`kmod: ${rules.length} rule(s) on queues ${options.queueBase}..${options.queueBase + rules.length - 1}; Ctrl-C stops and removes them\n`);
   if (options.statsInterval > 0) {
     setInterval(() => process.stdout.write(`${formatStats(snapshot())}\n`), options.statsInterval * 1000);
   }
@@ -181,7 +179,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--max-entry <bytes>", "the largest entry the content store keeps", integer("--max-entry", 1, Number.MAX_SAFE_INTEGER))
     .option("--queue-maxlen <n>", "packets each queue may hold in the kernel", integer("--queue-maxlen", 1, 1 << 20), 4096)
     .option("--fail-open", "let the kernel accept packets when a queue is full (default: drop)", false)
-    .option("-q, --quiet", "no log lines on stderr", false)
+    .option("-q, --quiet", "no engine log lines (script errors) on stderr", false)
     .addHelpText("after", RULE_HELP);
 
   program.command("cleanup").description("remove the chains and rules a killed kmod left in this network namespace");

@@ -1,0 +1,1 @@
+function process_packet(p) return NF_ACCEPT end
