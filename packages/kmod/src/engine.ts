@@ -31,9 +31,14 @@ export interface RuleSpec {
 }
 
 export interface Budgets {
-  /** Lua instructions per call (hook, timer, call). */
+  /**
+   * Lua instructions per call (hook, timer, call), counted by a hook on every
+   * instruction: deterministic but slower. 0 goes back to the time budget.
+   */
   instructions?: number;
-  /** Bytes of Lua memory per context. */
+  /** Wall time per call, enforced by a watchdog at no per-instruction cost (default 50 ms). */
+  timeMs?: number;
+  /** Bytes of Lua memory per context (default 64 MiB). */
   memoryBytes?: number;
 }
 
@@ -157,7 +162,7 @@ export class Engine {
   }
 
   setBudgets(state: number, budgets: Budgets): void {
-    this.#addon.setBudgets(this.#h, state, budgets.instructions ?? 0, budgets.memoryBytes ?? 0);
+    this.#addon.setBudgets(this.#h, state, budgets.instructions ?? -1, budgets.memoryBytes ?? 0, Math.round((budgets.timeMs ?? 0) * 1000));
   }
 
   /** Runs the hook's rules on an IPv4 packet. */

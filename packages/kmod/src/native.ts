@@ -15,6 +15,7 @@ export interface NativeRuleStats {
   verdicts: number[];
   errors: number;
   instructionAborts: number;
+  timeAborts: number;
   memoryAborts: number;
   badReturns: number;
   luaNs: number;
@@ -63,7 +64,7 @@ export interface NativeAddon {
   deleteRule(h: Handle, id: number): boolean;
   loadScript(h: Handle, state: number, path: string): void;
   unloadScript(h: Handle, state: number, path: string): boolean;
-  setBudgets(h: Handle, state: number, instructions: number, memory: number): void;
+  setBudgets(h: Handle, state: number, instructions: number, memory: number, timeUs: number): void;
   inject(h: Handle, hook: number, packet: Uint8Array, indev: number, outdev: number): {
     verdict: number; held: boolean; modified: boolean; packet: Buffer;
   };

@@ -143,8 +143,21 @@ describe("fail-safe", () => {
     expect(engine.inject("FORWARD", packetWith(1)).verdict).toBe(NF_ACCEPT);
   });
 
+  it("an infinite loop is stopped by the time budget (the default), and the next packet is handled", () => {
+    engine.setBudgets(0, { timeMs: 20 });
+    const id = rule("spin");
+    const started = performance.now();
+    expect(engine.inject("FORWARD", packetWith(1)).verdict).toBe(NF_DROP);
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(engine.stats()[0]!.timeAborts).toBe(1);
+    expect(engine.takeLogs().join("\n")).toMatch(/time budget exceeded \(20 ms\)/);
+    engine.deleteRule(id);
+    rule("verdict_from_payload");
+    expect(engine.inject("FORWARD", packetWith(1)).verdict).toBe(NF_ACCEPT);
+  });
+
   it("a memory hog is stopped by the memory budget, and the state keeps working", () => {
-    engine.setBudgets(0, { instructions: 1_000_000_000, memoryBytes: 8 << 20 });
+    engine.setBudgets(0, { timeMs: 10_000, memoryBytes: 8 << 20 });
     rule("hog");
     rule("count");
     expect(engine.inject("FORWARD", packetWith(1)).verdict).toBe(NF_DROP);

@@ -54,7 +54,10 @@ kc_engine *kc_engine_new(const kc_backend *backend, kc_log_fn log, void *log_ud)
   kc_timers_init(&e->timers);
   kc_packet_pool_init(&e->packets);
   e->store = kc_store_new(KC_STORE_DEFAULT_BUDGET, KC_STORE_DEFAULT_MAX_ENTRY);
-  if (!e->store) {
+  e->watchdog = kc_watchdog_new();
+  if (!e->store || !e->watchdog) {
+    kc_store_free(e->store);
+    kc_watchdog_free(e->watchdog);
     free(e);
     return NULL;
   }
@@ -82,7 +85,7 @@ kc_state *kc_engine_state(kc_engine *e, int id, bool create, char *err, size_t e
   }
   s->id = id;
   s->engine = e;
-  s->instruction_budget = KC_DEFAULT_INSTRUCTIONS;
+  s->time_budget_us = KC_DEFAULT_TIME_BUDGET_US;
   for (int i = 0; i < KC_CONTEXTS; i++) {
     if (!kc_context_open(&s->contexts[i], s, i, KC_DEFAULT_MEMORY, err, errlen)) {
       for (int j = 0; j < i; j++) kc_context_close(&s->contexts[j]);
@@ -147,10 +150,12 @@ kc_script *kc_state_load_script(kc_state *s, const char *path, char *err, size_t
       lua_pop(c->L, 1);
     } else {
       /* Running a bundle's top level may take more than one hook call's budget. */
-      int64_t budget = s->instruction_budget;
-      s->instruction_budget = budget * 10;
+      int64_t instructions = s->instruction_budget, time_us = s->time_budget_us;
+      s->instruction_budget = instructions * 10;
+      s->time_budget_us = time_us * 10;
       status = kc_context_call(c, 0, 1, path, err, errlen);
-      s->instruction_budget = budget;
+      s->instruction_budget = instructions;
+      s->time_budget_us = time_us;
       if (status == LUA_OK) {
         if (lua_istable(c->L, -1)) sc->module_ref[i] = luaL_ref(c->L, LUA_REGISTRYINDEX);
         else lua_pop(c->L, 1);
@@ -220,11 +225,12 @@ bool kc_engine_unload_script(kc_engine *e, int state_id, const char *path) {
   return false;
 }
 
-bool kc_engine_set_budgets(kc_engine *e, int state_id, int64_t instructions, size_t memory) {
+bool kc_engine_set_budgets(kc_engine *e, int state_id, int64_t instructions, size_t memory, int64_t time_us) {
   char err[256];
   kc_state *s = kc_engine_state(e, state_id, true, err, sizeof err);
   if (!s) return false;
-  if (instructions > 0) s->instruction_budget = instructions;
+  if (instructions >= 0) s->instruction_budget = instructions;
+  if (time_us > 0) s->time_budget_us = time_us;
   if (memory > 0)
     for (int i = 0; i < KC_CONTEXTS; i++) s->contexts[i].memory_limit = memory;
   return true;
@@ -424,6 +430,7 @@ kc_result kc_rule_run(kc_engine *e, kc_rule *rule, kc_packet *pkt) {
   if (kc_context_pcall(c, 1, 2, rule->name, NULL, 0) != LUA_OK) {
     rule->stats.errors++;
     if (c->abort == KC_ABORT_INSTRUCTIONS) rule->stats.instruction_aborts++;
+    if (c->abort == KC_ABORT_TIME) rule->stats.time_aborts++;
     if (c->abort == KC_ABORT_MEMORY) rule->stats.memory_aborts++;
   } else {
     int is_integer;
@@ -567,6 +574,7 @@ void kc_engine_free(kc_engine *e) {
   kc_timers_free(&e->timers);
   kc_packet_pool_free(&e->packets);
   kc_store_free(e->store);
+  kc_watchdog_free(e->watchdog);
   free(e->held);
   free(e->replacement);
   free(e);

@@ -15,6 +15,7 @@
 #include "packet.h"
 #include "store.h"
 #include "timers.h"
+#include "watchdog.h"
 
 struct lua_State;
 
@@ -34,7 +35,9 @@ enum { KC_HOOK_PRE_ROUTING, KC_HOOK_LOCAL_IN, KC_HOOK_FORWARD, KC_HOOK_LOCAL_OUT
 
 enum { KC_CONTEXT_INTERRUPT = 0, KC_CONTEXT_PROCESS = 1, KC_CONTEXTS };
 
-#define KC_DEFAULT_INSTRUCTIONS 1000000
+/* Budgets per call: a time budget (watchdog, no per-instruction cost) by
+ * default; an instruction budget (count hook: deterministic, slower) when set. */
+#define KC_DEFAULT_TIME_BUDGET_US 50000
 #define KC_DEFAULT_MEMORY (64u << 20)
 #define KC_MAX_HELD_DEFAULT 65536
 #define KC_MAX_SEND_PARTS 64
@@ -56,7 +59,7 @@ typedef struct kc_backend {
   uint32_t (*random32)(void *ctx);
 } kc_backend;
 
-typedef enum { KC_ABORT_NONE, KC_ABORT_INSTRUCTIONS, KC_ABORT_MEMORY } kc_abort;
+typedef enum { KC_ABORT_NONE, KC_ABORT_INSTRUCTIONS, KC_ABORT_TIME, KC_ABORT_MEMORY } kc_abort;
 
 /* One Lua state: the interrupt or the process context of a state id. */
 typedef struct kc_context {
@@ -81,7 +84,8 @@ struct kc_state {
   kc_engine *engine;
   kc_context contexts[KC_CONTEXTS];
   kc_script *scripts;
-  int64_t instruction_budget;
+  int64_t instruction_budget; /* 0: the time budget applies */
+  int64_t time_budget_us;
   struct kc_state *next;
 };
 
@@ -97,6 +101,7 @@ typedef struct kc_rule_stats {
   uint64_t verdicts[KC_VERDICT_SLOTS];
   uint64_t errors;
   uint64_t instruction_aborts;
+  uint64_t time_aborts;
   uint64_t memory_aborts;
   uint64_t bad_returns;
   uint64_t lua_ns; /* estimated from one call in KC_TIMING_SAMPLE */
@@ -156,6 +161,7 @@ struct kc_engine {
   kc_timers timers;
   kc_packet_pool packets;
   kc_store *store; /* shared by every state; outlives script reloads */
+  kc_watchdog *watchdog;
   kc_held_slot *held;
   uint32_t held_capacity, held_count, held_free, held_limit;
   uint8_t *replacement; /* the bytes of the last replacement verdict */
@@ -178,7 +184,8 @@ void kc_state_unref(kc_state *s);
 void kc_state_push_function(kc_state *s, int context, kc_script *only, const char *name);
 bool kc_engine_load_script(kc_engine *e, int state_id, const char *path, char *err, size_t errlen);
 bool kc_engine_unload_script(kc_engine *e, int state_id, const char *path);
-bool kc_engine_set_budgets(kc_engine *e, int state_id, int64_t instructions, size_t memory);
+/* instructions < 0, memory 0, time_us 0: keep; instructions 0: use the time budget. */
+bool kc_engine_set_budgets(kc_engine *e, int state_id, int64_t instructions, size_t memory, int64_t time_us);
 
 /* Rules. Insertion loads the script into its state; returns NULL (and err) on failure. */
 kc_rule *kc_engine_insert_rule(kc_engine *e, const kc_rule_spec *spec, char *err, size_t errlen);

@@ -33,6 +33,8 @@ static void instruction_budget_hook(lua_State *L, lua_Debug *ar) {
   (void)ar;
   kc_context *c = kc_context_of(L);
   c->abort = KC_ABORT_INSTRUCTIONS;
+  /* From now on every instruction raises: a script that catches the error with pcall cannot go on. */
+  lua_sethook(L, instruction_budget_hook, LUA_MASKCOUNT, 1);
   luaL_error(L, "instruction budget exceeded (%I instructions)", (lua_Integer)c->state->instruction_budget);
 }
 
@@ -107,11 +109,15 @@ int kc_context_pcall(kc_context *c, int nargs, int nresults, const char *what, c
   lua_State *L = c->L;
   int handler = lua_gettop(L) - nargs - 1;
   c->abort = KC_ABORT_NONE;
-  /* Arming the count hook resets its counter: each call gets the whole budget.
-   * It stays armed between calls (every call goes through here). */
-  int64_t budget = c->state->instruction_budget;
-  lua_sethook(L, instruction_budget_hook, LUA_MASKCOUNT, budget > INT_MAX ? INT_MAX : (int)budget);
+  kc_watchdog *watchdog = c->state->engine->watchdog;
+  int64_t instructions = c->state->instruction_budget;
+  if (instructions > 0) {
+    /* Arming the count hook resets its counter: each call gets the whole budget. */
+    lua_sethook(L, instruction_budget_hook, LUA_MASKCOUNT, instructions > INT_MAX ? INT_MAX : (int)instructions);
+  }
+  kc_watchdog_enter(watchdog, c, c->state->time_budget_us);
   int status = lua_pcall(L, nargs, nresults, handler);
+  if (kc_watchdog_leave(watchdog) || instructions > 0) lua_sethook(L, NULL, 0, 0);
   if (status != LUA_OK) {
     kc_engine *e = c->state->engine;
     const char *msg = lua_tostring(L, -1);

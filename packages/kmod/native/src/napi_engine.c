@@ -370,14 +370,15 @@ static napi_value unload_script(napi_env env, napi_callback_info info) {
 }
 
 static napi_value set_budgets(napi_env env, napi_callback_info info) {
-  ARGS(4);
+  ARGS(5);
   js_engine *je = get_engine(env, argv[0]);
-  int64_t state, instructions = 0, memory = 0;
+  int64_t state, instructions = -1, memory = 0, time_us = 0;
   if (!je || !get_int64(env, argv[1], &state)) return NULL;
   get_int64(env, argv[2], &instructions);
   get_int64(env, argv[3], &memory);
+  get_int64(env, argv[4], &time_us);
   lock(je);
-  bool set = kc_engine_set_budgets(je->engine, (int)state, instructions, (size_t)(memory > 0 ? memory : 0));
+  bool set = kc_engine_set_budgets(je->engine, (int)state, instructions, (size_t)(memory > 0 ? memory : 0), time_us);
   unlock(je);
   if (!set) napi_throw_error(env, NULL, "cannot create the state");
   return NULL;
@@ -519,6 +520,7 @@ static napi_value stats(napi_env env, napi_callback_info info) {
     set_prop(env, o, "verdicts", verdicts);
     set_prop(env, o, "errors", make_int(env, (int64_t)r->stats.errors));
     set_prop(env, o, "instructionAborts", make_int(env, (int64_t)r->stats.instruction_aborts));
+    set_prop(env, o, "timeAborts", make_int(env, (int64_t)r->stats.time_aborts));
     set_prop(env, o, "memoryAborts", make_int(env, (int64_t)r->stats.memory_aborts));
     set_prop(env, o, "badReturns", make_int(env, (int64_t)r->stats.bad_returns));
     set_prop(env, o, "luaNs", make_int(env, (int64_t)r->stats.lua_ns));

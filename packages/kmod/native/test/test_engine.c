@@ -36,13 +36,13 @@ static void test_errors_give_fail_verdict(void) {
   EXPECT(raise->stats.errors == 1);
   kc_engine_delete_rule(sim->engine, raise->id);
 
-  kc_engine_set_budgets(sim->engine, 0, 10000, 0);
+  kc_engine_set_budgets(sim->engine, 0, 10000, 0, 0);
   kc_rule *spin = harness_rule(sim, scripts, "basics.lua", "spin", KC_NF_DROP);
   EXPECT(harness_inject(sim, pkt, len) == KC_NF_DROP);
   EXPECT(spin->stats.instruction_aborts == 1);
   kc_engine_delete_rule(sim->engine, spin->id);
 
-  kc_engine_set_budgets(sim->engine, 0, 2000000000, 4u << 20);
+  kc_engine_set_budgets(sim->engine, 0, 0, 4u << 20, 10000000);
   kc_rule *hog = harness_rule(sim, scripts, "basics.lua", "hog", KC_NF_DROP);
   EXPECT(harness_inject(sim, pkt, len) == KC_NF_DROP);
   EXPECT(hog->stats.memory_aborts == 1);
@@ -51,6 +51,32 @@ static void test_errors_give_fail_verdict(void) {
   kc_engine_delete_rule(sim->engine, hog->id);
   EXPECT(harness_inject(sim, pkt, len) == KC_NF_ACCEPT);
   EXPECT(accept->stats.errors == 0);
+  kc_sim_free(sim);
+}
+
+static void test_time_budget(void) {
+  kc_sim *sim = harness_sim();
+  kc_engine_set_budgets(sim->engine, 0, 0, 0, 20000);
+  uint8_t pkt[64];
+  size_t len = harness_udp(pkt, "x", 1, 69);
+  kc_rule *spin = harness_rule(sim, scripts, "basics.lua", "spin", KC_NF_DROP);
+  EXPECT(harness_inject(sim, pkt, len) == KC_NF_DROP);
+  EXPECT(spin->stats.time_aborts == 1);
+  kc_engine_delete_rule(sim->engine, spin->id);
+  /* Catching the error with pcall does not escape the budget. */
+  kc_rule *catching = harness_rule(sim, scripts, "basics.lua", "spin_catching", KC_NF_DROP);
+  EXPECT(harness_inject(sim, pkt, len) == KC_NF_DROP);
+  EXPECT(catching->stats.time_aborts == 1);
+  kc_rule *accept = harness_rule(sim, scripts, "basics.lua", "accept", KC_NF_DROP);
+  kc_engine_delete_rule(sim->engine, catching->id);
+  EXPECT(harness_inject(sim, pkt, len) == KC_NF_ACCEPT);
+  EXPECT(accept->stats.errors == 0);
+  /* The same with an instruction budget. */
+  kc_engine_set_budgets(sim->engine, 0, 100000, 0, 0);
+  kc_rule *counted = harness_rule(sim, scripts, "basics.lua", "spin_catching", KC_NF_DROP);
+  kc_engine_delete_rule(sim->engine, accept->id);
+  EXPECT(harness_inject(sim, pkt, len) == KC_NF_DROP);
+  EXPECT(counted->stats.instruction_aborts == 1);
   kc_sim_free(sim);
 }
 
@@ -169,6 +195,7 @@ int main(int argc, char **argv) {
   } tests[] = {
       {"verdicts", test_verdicts},
       {"errors give the fail verdict", test_errors_give_fail_verdict},
+      {"time budget", test_time_budget},
       {"view after release", test_view_after_release},
       {"hold, release, send, schedule", test_hold_release_send_schedule},
       {"content store", test_store},

@@ -23,3 +23,6 @@ function read_two_fields(p)
   if p:u8(9) == 17 and p:u16(22) ~= 0 then return NF_ACCEPT end
   return NF_DROP
 end
+function spin_catching(p)
+  while true do pcall(function() while true do end end) end
+end
