@@ -9,7 +9,7 @@ APT_PACKAGES=(
   liblua5.4-dev lua5.4 libnetfilter-queue-dev libmnl-dev
   iptables iproute2 conntrack tcpdump iputils-ping procps
   nginx-light tftpd-hpa tftp-hpa atftp curl wget
-  iperf3 netpipe-tcp librsvg2-bin
+  iperf3 netpipe-tcp librsvg2-bin node-llhttp
 )
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }

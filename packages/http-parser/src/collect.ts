@@ -47,8 +47,10 @@ export interface ReaderEvents {
   complete?: (this: void, head: MessageHead) => void;
 }
 
-/** Removes the optional whitespace at both ends of a field value. */
+/** Removes the optional whitespace at the end of a field value (the parser drops it at the start). */
 function trimOws(value: string): string {
+  const last = string.byte(value, -1);
+  if (last !== 0x20 && last !== 0x09) return value;
   const [, , inner] = string.find(value, "^[ \t]*(.-)[ \t]*$");
   return inner === undefined ? value : tostring(inner);
 }
@@ -56,7 +58,9 @@ function trimOws(value: string): string {
 /** Reads messages from a stream and reports each one's head as a table. */
 export class MessageReader {
   readonly parser: Parser;
-  private pieces: string[] = [];
+  /** The span being gathered: its first piece, and the others when a chunk end cut it. */
+  private piece: string | undefined = undefined;
+  private pieces: string[] | undefined = undefined;
   private head: MessageHead | undefined = undefined;
   private fields: HeaderField[] = [];
   private fieldName = "";
@@ -64,11 +68,18 @@ export class MessageReader {
 
   constructor(kind: MessageKind, events: ReaderEvents = {}, options: ParserOptions = {}) {
     const collect = (data: string, first: number, last: number) => {
-      this.pieces.push(string.sub(data, first, last));
+      const text = string.sub(data, first, last);
+      if (this.piece === undefined) {
+        this.piece = text;
+      } else {
+        if (this.pieces === undefined) this.pieces = [this.piece];
+        this.pieces.push(text);
+      }
     };
     const take = (): string => {
-      const text = this.pieces.length === 1 ? this.pieces[0]! : table.concat(this.pieces);
-      this.pieces = [];
+      const text = this.pieces !== undefined ? table.concat(this.pieces) : (this.piece ?? "");
+      this.piece = undefined;
+      this.pieces = undefined;
       return text;
     };
     const newHead = (): MessageHead => ({
@@ -80,7 +91,8 @@ export class MessageReader {
         this.head = newHead();
         this.fields = this.head.headers;
         this.inTrailers = false;
-        this.pieces = [];
+        this.piece = undefined;
+        this.pieces = undefined;
       },
       method: collect,
       methodComplete: () => {
@@ -102,6 +114,9 @@ export class MessageReader {
       headerValueComplete: () => {
         this.fields.push({ name: this.fieldName, value: trimOws(take()) });
       },
+      headerLine: (data, nameFirst, nameLast, valueFirst, valueLast) => {
+        this.fields.push({ name: string.sub(data, nameFirst, nameLast), value: trimOws(string.sub(data, valueFirst, valueLast)) });
+      },
       headersComplete: (p: Parser) => {
         const head = this.head!;
         head.method = p.method;
@@ -112,7 +127,8 @@ export class MessageReader {
         head.contentLength = (p.flags & Flag.CONTENT_LENGTH) !== 0 ? p.contentLength : 0;
         head.chunked = (p.flags & Flag.CHUNKED) !== 0;
         head.upgrade = p.upgrade;
-        this.pieces = [];
+        this.piece = undefined;
+        this.pieces = undefined;
         const result = events.head !== undefined ? events.head(head) : undefined;
         // RFC 9112 9.3; a body that ends with the connection ends keep-alive, unless there is none.
         const persistent = p.httpMajor > 0 && p.httpMinor > 0

@@ -19,4 +19,4 @@ export function newParser(kind: MessageKind, callbacks?: ParserCallbacks, option
 export function newReader(kind: MessageKind, events?: ReaderEvents, options?: ParserOptions): MessageReader {
   return new MessageReader(kind, events, options);
 }
-export { benchParse } from "./bench";
+export { benchParse, benchReader } from "./bench";

@@ -7,8 +7,13 @@
 // `string.sub(data, first, last)` are the bytes, positions 1-based in the
 // chunk given to `execute`. Bodies are never copied.
 //
-// Hot states skip runs of bytes with one `string.find` (charsets.ts); the
-// rest goes byte by byte. All numbers are integers (Lunatik).
+// Speed in Lua comes from doing work in `string.find`: a request line, a
+// status line, a header line or a chunk-size line found whole in the chunk
+// is matched by one pattern (charsets.ts); runs of URL or header-value
+// bytes are skipped by one search. Everything else goes byte by byte
+// through llhttp's states, and the fast paths must agree with them: the
+// tests feed every input whole (fast paths) and byte by byte (none).
+// All numbers are integers (Lunatik): lengths stop at 2^53 - 1.
 import {
   DEFAULT_MAX_HEADER_SIZE, Err, Finish, Flag, HTTP_METHODS, HeadersResult, ICE_METHODS,
   MAX_LENGTH, METHODS, METHOD_CONNECT, METHOD_PRI, RTSP_METHODS,
@@ -39,6 +44,14 @@ export interface ParserCallbacks {
   headerFieldComplete?: EventCallback;
   headerValue?: SpanCallback;
   headerValueComplete?: EventCallback;
+  /**
+   * Optional shortcut: a header line found whole in one chunk is reported by
+   * this one call (name and value spans, the value without leading
+   * whitespace) instead of headerField, headerFieldComplete, headerValue
+   * and headerValueComplete. Lines that are not (split by a chunk end, or
+   * special) still come through those four.
+   */
+  headerLine?: (this: void, data: string, nameFirst: number, nameLast: number, valueFirst: number, valueLast: number) => void;
   /**
    * The header section is complete: `parser.method`, `statusCode`,
    * `httpMajor`/`httpMinor`, `flags`, `contentLength`, `upgrade` are set.
@@ -161,6 +174,10 @@ const enum S {
   CHUNK_HEADER = 102,
 }
 
+// Hot library functions as locals (upvalues): one table access less per call.
+const find = string.find;
+const byte = string.byte;
+
 // Bytes.
 const CR = 13;
 const LF = 10;
@@ -213,6 +230,12 @@ SPECIAL_HEADERS.set("transfer-encoding", H.TRANSFER_ENCODING);
 SPECIAL_HEADERS.set("upgrade", H.UPGRADE);
 /** Longest special header name: a field name longer than this is general. */
 const SPECIAL_MAX = 17;
+/** The flag a header state sets once its value is complete. */
+const HEADER_STATE_FLAG = new LuaTable<number, number>();
+HEADER_STATE_FLAG.set(H.CONNECTION_KEEP_ALIVE, Flag.CONNECTION_KEEP_ALIVE);
+HEADER_STATE_FLAG.set(H.CONNECTION_CLOSE, Flag.CONNECTION_CLOSE);
+HEADER_STATE_FLAG.set(H.CONNECTION_UPGRADE, Flag.CONNECTION_UPGRADE);
+HEADER_STATE_FLAG.set(H.TRANSFER_ENCODING_CHUNKED, Flag.CHUNKED);
 /** Connection options the parser acts on, as the whole value of a Connection field. */
 const CONNECTION_FLAG = new LuaTable<string, number>();
 CONNECTION_FLAG.set("close", Flag.CONNECTION_CLOSE);
@@ -371,13 +394,13 @@ export class Parser {
     let flags = this.flags;
     let headerState = this.headerState;
     let contentLength = this.contentLength;
-    let stop = this.limitAbs - base;
-    if (stop > n) stop = n;
+    let stop = this.stopAt(n);
     const isRequest = this.type === T.REQUEST;
     const onHeaderField = cb.headerField;
     const onHeaderValue = cb.headerValue;
     const onHeaderValueComplete = cb.headerValueComplete;
     const onHeaderFieldComplete = cb.headerFieldComplete;
+    const onHeaderLine = cb.headerLine;
     const onBody = cb.body;
     let failed = false;
 
@@ -387,7 +410,7 @@ export class Parser {
         // Fast path: a whole field line in this chunk (and the next line's first byte, which
         // must not fold it). Special fields take it when their value is plain.
         while (true) {
-          const [found, , colon, valueFrom, valueTo, nextLine] = string.find(data, HEADER_LINE, p);
+          const [found, , colon, valueFrom, valueTo, nextLine] = find(data, HEADER_LINE, p);
           const next = nextLine as unknown as number;
           if (found === undefined || next > stop) break;
           {
@@ -395,7 +418,7 @@ export class Parser {
             const valueStart = valueFrom as unknown as number;
             const valueEnd = (valueTo as unknown as number) - 1;
             let plain = true;
-            if (SPECIAL_LENGTH.get(nameEnd - p + 1) && SPECIAL_FIRST.get(string.byte(data, p))) {
+            if (SPECIAL_LENGTH.get(nameEnd - p + 1) && SPECIAL_FIRST.get(byte(data, p))) {
               const hs = SPECIAL_HEADERS.get(string.lower(string.sub(data, p, nameEnd)));
               if (hs !== undefined) {
                 plain = false;
@@ -407,7 +430,7 @@ export class Parser {
                     plain = true;
                   }
                 } else if (hs === H.CONTENT_LENGTH) {
-                  const [digits] = string.find(value, "^[0-9]+$");
+                  const [digits] = find(value, "^[0-9]+$");
                   if ((flags & (Flag.CONTENT_LENGTH | Flag.TRANSFER_ENCODING)) === 0 && value.length <= 15 && digits !== undefined) {
                     contentLength = math.tointeger(tonumber(value)!)!;
                     flags = flags | Flag.CONTENT_LENGTH;
@@ -423,6 +446,12 @@ export class Parser {
                   plain = true;
                 }
               }
+            }
+            if (plain && onHeaderLine !== undefined) {
+              onHeaderLine(data, p, nameEnd, valueStart, valueEnd);
+              p = next;
+              headerState = H.GENERAL;
+              continue;
             }
             if (plain) {
               if (onHeaderField !== undefined) onHeaderField(data, p, nameEnd);
@@ -442,9 +471,9 @@ export class Parser {
           }
           break;
         }
-        const c = string.byte(data, p);
+        const c = byte(data, p);
         if (c === CR) {
-          if (p < stop && string.byte(data, p + 1) === LF) {
+          if (p < stop && byte(data, p + 1) === LF) {
             // The empty line that ends the header section (or the trailers).
             p += 2;
             if ((flags & Flag.TRAILING) !== 0) {
@@ -489,7 +518,7 @@ export class Parser {
           contentLength = 0;
           if (state === S.BODY_IDENTITY) {
             state = S.MESSAGE_DONE;
-          } else if (p < stop && string.byte(data, p) === CR && string.byte(data, p + 1) === LF) {
+          } else if (p < stop && byte(data, p) === CR && byte(data, p + 1) === LF) {
             p += 2;
             const f = cb.chunkComplete;
             if (f !== undefined) {
@@ -497,8 +526,7 @@ export class Parser {
               f();
             }
             this.startChunkLine(p);
-            stop = this.limitAbs - base;
-            if (stop > n) stop = n;
+            stop = this.stopAt(n);
             state = S.CHUNK_SIZE_DIGIT;
           } else {
             this.seqIdx = 1;
@@ -550,8 +578,7 @@ export class Parser {
             state = S.MESSAGE_DONE;
           } else if ((flags & Flag.CHUNKED) !== 0) {
             this.startChunkLine(p);
-            stop = this.limitAbs - base;
-            if (stop > n) stop = n;
+            stop = this.stopAt(n);
             contentLength = 0;
             state = S.CHUNK_SIZE_DIGIT;
           } else if ((flags & Flag.TRANSFER_ENCODING) !== 0) {
@@ -593,8 +620,7 @@ export class Parser {
             this.limitKind = L.NONE;
             state = S.CHUNK_DATA;
           }
-          stop = this.limitAbs - base;
-          if (stop > n) stop = n;
+          stop = this.stopAt(n);
         } else {
           // S.MESSAGE_DONE
           this.flags = flags;
@@ -624,7 +650,7 @@ export class Parser {
         // ---- Chunked body (RFC 9112 7.1) ----
         if (state === S.CHUNK_SIZE_DIGIT) {
           // Fast path: a plain chunk-size line, short enough for its value to be exact.
-          const [found, , size, nextLine] = string.find(data, CHUNK_LINE, p);
+          const [found, , size, nextLine] = find(data, CHUNK_LINE, p);
           const next = nextLine as unknown as number;
           if (found !== undefined && next - 1 <= stop && (size as string).length <= 13) {
             contentLength = math.tointeger(tonumber(size as string, 16)!)!;
@@ -633,7 +659,7 @@ export class Parser {
             continue;
           }
         }
-        const c = string.byte(data, p);
+        const c = byte(data, p);
         const d = HEX.get(c);
         if (d !== undefined) {
           if (contentLength > idiv(MAX_LENGTH - d, 16)) {
@@ -664,7 +690,7 @@ export class Parser {
           break;
         }
       } else if (state === S.CHUNK_SIZE_ALMOST_DONE) {
-        if (string.byte(data, p) !== LF) {
+        if (byte(data, p) !== LF) {
           this.fail(Err.STRICT, "Expected LF after chunk size", p);
           failed = true;
           break;
@@ -672,7 +698,7 @@ export class Parser {
         p += 1;
         state = S.CHUNK_HEADER;
       } else if (state === S.CHUNK_DATA_ALMOST_DONE) {
-        const c = string.byte(data, p);
+        const c = byte(data, p);
         if (this.seqIdx === 1 && c === CR) {
           p += 1;
           this.seqIdx = 2;
@@ -689,8 +715,7 @@ export class Parser {
             f();
           }
           this.startChunkLine(p);
-          stop = this.limitAbs - base;
-          if (stop > n) stop = n;
+          stop = this.stopAt(n);
           contentLength = 0;
           state = S.CHUNK_SIZE_DIGIT;
         } else {
@@ -700,15 +725,14 @@ export class Parser {
         }
       } else if (state === S.START) {
         // ---- Start line ----
-        const c = string.byte(data, p);
+        const c = byte(data, p);
         if (c === CR || c === LF) {
           p += 1;
         } else {
           this.finishState = Finish.UNSAFE;
           this.limitAbs = base + p - 1 + this.maxHeaderSize;
           this.limitKind = L.HEADER;
-          stop = this.limitAbs - base;
-          if (stop > n) stop = n;
+          stop = this.stopAt(n);
           flags = 0;
           contentLength = 0;
           this.upgrade = false;
@@ -723,7 +747,7 @@ export class Parser {
           }
           if (isRequest) {
             // Fast path: a whole origin-form HTTP/1.x request line in this chunk.
-            const [found, , name, urlStart, urlEnd, minor, next] = string.find(data, REQUEST_LINE, p);
+            const [found, , name, urlStart, urlEnd, minor, next] = find(data, REQUEST_LINE, p);
             const method = found !== undefined ? METHODS[name as string] : undefined;
             if (method !== undefined && method !== METHOD_PRI && HTTP_METHOD_SET.get(method) && (next as unknown as number) - 1 <= stop) {
               const u0 = urlStart as unknown as number;
@@ -765,7 +789,7 @@ export class Parser {
             state = S.METHOD;
           } else {
             // Fast path: a whole HTTP/1.x status line with a reason phrase in this chunk.
-            const [found, , minor, code, reasonStart, reasonEnd, nextLine] = string.find(data, STATUS_LINE, p);
+            const [found, , minor, code, reasonStart, reasonEnd, nextLine] = find(data, STATUS_LINE, p);
             const next = nextLine as unknown as number;
             if (found !== undefined && next - 1 <= stop) {
               this.httpMajor = 1;
@@ -802,14 +826,14 @@ export class Parser {
         }
       } else if (state === S.HEADERS_START) {
         // ---- Header section ----
-        if (string.byte(data, p) === SP) {
+        if (byte(data, p) === SP) {
           this.fail(Err.UNEXPECTED_SPACE, "Unexpected space after start line", p + 1);
           failed = true;
           break;
         }
         state = S.HEADER_FIELD_START;
       } else if (state === S.HEADERS_ALMOST_DONE) {
-        if (string.byte(data, p) !== LF) {
+        if (byte(data, p) !== LF) {
           this.fail(Err.STRICT, "Expected LF after headers", p);
           failed = true;
           break;
@@ -829,7 +853,7 @@ export class Parser {
         if (onBody !== undefined) onBody(data, p, stop);
         p = stop + 1;
       } else if (state === S.HEADER_FIELD) {
-        const [q] = string.find(data, NOT_TOKEN, p);
+        const [q] = find(data, NOT_TOKEN, p);
         if (q === undefined || q > stop) {
           // The name goes on in the next chunk: keep what may still be a special name.
           const prefix = this.fieldPrefix;
@@ -839,7 +863,7 @@ export class Parser {
           }
           p = stop + 1;
         } else {
-          const c = string.byte(data, q);
+          const c = byte(data, q);
           let hs: number = H.GENERAL;
           const prefix = this.fieldPrefix;
           if (prefix !== undefined && q - p + prefix.length <= SPECIAL_MAX) {
@@ -878,7 +902,7 @@ export class Parser {
           }
         }
       } else if (state === S.HEADER_VALUE_DISCARD_WS) {
-        const c = string.byte(data, p);
+        const c = byte(data, p);
         if (c === SP || c === HTAB) {
           p += 1;
         } else if (c === CR) {
@@ -924,7 +948,7 @@ export class Parser {
           state = S.HEADER_VALUE_CONNECTION;
         }
       } else if (state === S.HEADER_VALUE) {
-        const [q] = string.find(data, NOT_HEADER_CHAR, p);
+        const [q] = find(data, NOT_HEADER_CHAR, p);
         if (q === undefined || q > stop) {
           p = stop + 1;
         } else {
@@ -932,7 +956,7 @@ export class Parser {
           state = S.HEADER_VALUE_OTHERWISE;
         }
       } else if (state === S.HEADER_VALUE_OTHERWISE) {
-        const c = string.byte(data, p);
+        const c = byte(data, p);
         spanKind = K.NONE;
         if (onHeaderValue !== undefined) onHeaderValue(data, spanStart, p - 1);
         if (c === CR) {
@@ -948,7 +972,7 @@ export class Parser {
           break;
         }
       } else if (state === S.HEADER_VALUE_ALMOST_DONE) {
-        if (string.byte(data, p) === LF) {
+        if (byte(data, p) === LF) {
           p += 1;
           state = S.HEADER_VALUE_LWS;
         } else {
@@ -957,26 +981,22 @@ export class Parser {
           break;
         }
       } else if (state === S.HEADER_VALUE_LWS) {
-        const c = string.byte(data, p);
+        const c = byte(data, p);
         if (c === SP || c === HTAB) {
           // obs-fold (RFC 9112 5.2) is rejected.
           this.fail(Err.INVALID_HEADER_TOKEN, "Unexpected whitespace after header value", p);
           failed = true;
           break;
         }
-        if (headerState >= H.CONNECTION_KEEP_ALIVE) {
-          if (headerState === H.CONNECTION_KEEP_ALIVE) flags = flags | Flag.CONNECTION_KEEP_ALIVE;
-          else if (headerState === H.CONNECTION_CLOSE) flags = flags | Flag.CONNECTION_CLOSE;
-          else if (headerState === H.CONNECTION_UPGRADE) flags = flags | Flag.CONNECTION_UPGRADE;
-          else flags = flags | Flag.CHUNKED;
-        }
+        // llhttp's setHeaderFlags: what the value was found to say.
+        flags = flags | (HEADER_STATE_FLAG.get(headerState) ?? 0);
         if (onHeaderValueComplete !== undefined) {
           this.at = base + p - 1;
           onHeaderValueComplete();
         }
         state = S.HEADER_FIELD_START;
       } else if (state === S.HEADER_VALUE_DISCARD_WS_ALMOST_DONE) {
-        if (string.byte(data, p) !== LF) {
+        if (byte(data, p) !== LF) {
           this.fail(Err.STRICT, "Expected LF after CR", p);
           failed = true;
           break;
@@ -984,7 +1004,7 @@ export class Parser {
         p += 1;
         state = S.HEADER_VALUE_DISCARD_LWS;
       } else if (state === S.HEADER_VALUE_DISCARD_LWS) {
-        const c = string.byte(data, p);
+        const c = byte(data, p);
         if (c === SP || c === HTAB) {
           this.fail(Err.INVALID_HEADER_TOKEN, "Invalid header value char", p + 1);
           failed = true;
@@ -995,12 +1015,8 @@ export class Parser {
           failed = true;
           break;
         }
-        if (headerState >= H.CONNECTION_KEEP_ALIVE) {
-          if (headerState === H.CONNECTION_KEEP_ALIVE) flags = flags | Flag.CONNECTION_KEEP_ALIVE;
-          else if (headerState === H.CONNECTION_CLOSE) flags = flags | Flag.CONNECTION_CLOSE;
-          else if (headerState === H.CONNECTION_UPGRADE) flags = flags | Flag.CONNECTION_UPGRADE;
-          else flags = flags | Flag.CHUNKED;
-        }
+        // llhttp's setHeaderFlags: what the value was found to say.
+        flags = flags | (HEADER_STATE_FLAG.get(headerState) ?? 0);
         // An empty value.
         if (onHeaderValue !== undefined) onHeaderValue(data, p, p - 1);
         if (onHeaderValueComplete !== undefined) {
@@ -1009,7 +1025,7 @@ export class Parser {
         }
         state = S.HEADER_FIELD_START;
       } else if (state === S.HEADER_VALUE_CONTENT_LENGTH) {
-        const c = string.byte(data, p);
+        const c = byte(data, p);
         if (c >= 0x30 && c <= 0x39) {
           const d = c - 0x30;
           if (contentLength > idiv(MAX_LENGTH - d, 10)) {
@@ -1025,7 +1041,7 @@ export class Parser {
           state = S.HEADER_VALUE_CONTENT_LENGTH_WS;
         }
       } else if (state === S.HEADER_VALUE_CONTENT_LENGTH_WS) {
-        const c = string.byte(data, p);
+        const c = byte(data, p);
         if (c === SP || c === HTAB) {
           p += 1;
         } else if (c === CR || c === LF) {
@@ -1040,9 +1056,9 @@ export class Parser {
         }
       } else if (state === S.HEADER_VALUE_TE_CHUNKED) {
         // "chunked", case-insensitive, possibly after other codings.
-        const c = string.byte(data, p) | 0x20;
+        const c = byte(data, p) | 0x20;
         const i = this.seqIdx;
-        if (c === string.byte(CHUNKED, i)) {
+        if (c === byte(CHUNKED, i)) {
           p += 1;
           if (i === CHUNKED.length) {
             state = S.HEADER_VALUE_TE_CHUNKED_LAST;
@@ -1053,7 +1069,7 @@ export class Parser {
           state = S.HEADER_VALUE_TE_TOKEN;
         }
       } else if (state === S.HEADER_VALUE_TE_CHUNKED_LAST) {
-        const c = string.byte(data, p);
+        const c = byte(data, p);
         if (c === SP) {
           p += 1;
         } else if (c === CR || c === LF) {
@@ -1073,7 +1089,7 @@ export class Parser {
           state = S.HEADER_VALUE_TE_TOKEN;
         }
       } else if (state === S.HEADER_VALUE_TE_TOKEN) {
-        const c = string.byte(data, p);
+        const c = byte(data, p);
         if (c === 0x2c) {
           p += 1;
           state = S.HEADER_VALUE_TE_TOKEN_OWS;
@@ -1084,7 +1100,7 @@ export class Parser {
           state = S.HEADER_VALUE;
         }
       } else if (state === S.HEADER_VALUE_TE_TOKEN_OWS) {
-        const c = string.byte(data, p);
+        const c = byte(data, p);
         if (c === SP || c === HTAB) {
           p += 1;
         } else {
@@ -1092,7 +1108,7 @@ export class Parser {
           state = S.HEADER_VALUE_TE_CHUNKED;
         }
       } else if (state === S.HEADER_VALUE_CONNECTION) {
-        let c = string.byte(data, p);
+        let c = byte(data, p);
         if (c >= 0x41 && c <= 0x5a) c = c | 0x20;
         if (c === SP || c === HTAB) {
           p += 1;
@@ -1107,7 +1123,7 @@ export class Parser {
           }
         }
       } else if (state === S.HEADER_VALUE_CONNECTION_WORD) {
-        let c = string.byte(data, p);
+        let c = byte(data, p);
         if (c >= 0x41 && c <= 0x5a) c = c | 0x20;
         const next = this.trie!.get(c);
         if (next !== undefined) {
@@ -1123,12 +1139,10 @@ export class Parser {
           state = S.HEADER_VALUE_CONNECTION_TOKEN;
         }
       } else if (state === S.HEADER_VALUE_CONNECTION_WS) {
-        const c = string.byte(data, p);
+        const c = byte(data, p);
         if (c === 0x2c) {
           p += 1;
-          if (headerState === H.CONNECTION_KEEP_ALIVE) flags = flags | Flag.CONNECTION_KEEP_ALIVE;
-          else if (headerState === H.CONNECTION_CLOSE) flags = flags | Flag.CONNECTION_CLOSE;
-          else if (headerState === H.CONNECTION_UPGRADE) flags = flags | Flag.CONNECTION_UPGRADE;
+          flags = flags | (HEADER_STATE_FLAG.get(headerState) ?? 0);
           headerState = H.CONNECTION;
           state = S.HEADER_VALUE_CONNECTION;
         } else if (c === SP || c === HTAB) {
@@ -1140,7 +1154,7 @@ export class Parser {
           state = S.HEADER_VALUE_CONNECTION_TOKEN;
         }
       } else if (state === S.HEADER_VALUE_CONNECTION_TOKEN) {
-        const c = string.byte(data, p);
+        const c = byte(data, p);
         if (c === 0x2c) {
           p += 1;
           state = S.HEADER_VALUE_CONNECTION;
@@ -1151,7 +1165,7 @@ export class Parser {
         }
       } else if (state === S.METHOD) {
         const node = this.trie!;
-        const next = node.get(string.byte(data, p));
+        const next = node.get(byte(data, p));
         if (next !== undefined) {
           this.trie = next as Trie;
           p += 1;
@@ -1173,7 +1187,7 @@ export class Parser {
           state = S.REQ_FIRST_SPACE;
         }
       } else if (state === S.REQ_FIRST_SPACE) {
-        if (string.byte(data, p) !== SP) {
+        if (byte(data, p) !== SP) {
           this.fail(Err.INVALID_METHOD, "Expected space after method", p);
           failed = true;
           break;
@@ -1181,7 +1195,7 @@ export class Parser {
         p += 1;
         state = S.REQ_SPACES_BEFORE_URL;
       } else if (state === S.REQ_SPACES_BEFORE_URL) {
-        const c = string.byte(data, p);
+        const c = byte(data, p);
         if (c === SP) {
           p += 1;
         } else {
@@ -1194,14 +1208,14 @@ export class Parser {
         state === S.URL_QUERY || state === S.URL_FRAGMENT) {
         // ---- Request target (llhttp's url.ts) ----
         if (state === S.URL_PATH) {
-          const [q] = string.find(data, NOT_URL_CHAR, p);
+          const [q] = find(data, NOT_URL_CHAR, p);
           if (q === undefined || q > stop) {
             p = stop + 1;
             continue;
           }
           p = q;
         }
-        const c = string.byte(data, p);
+        const c = byte(data, p);
         if ((c === HTAB || c === 12) && !(state === S.URL_SCHEMA_DELIM && this.seqIdx === 2)) {
           this.fail(Err.INVALID_URL, "Invalid characters in url", p + 1);
           failed = true;
@@ -1329,7 +1343,7 @@ export class Parser {
           }
         }
       } else if (state === S.URL_LF_09) {
-        if (string.byte(data, p) !== LF) {
+        if (byte(data, p) !== LF) {
           this.fail(Err.INVALID_URL, "Expected CRLF", p);
           failed = true;
           break;
@@ -1338,7 +1352,7 @@ export class Parser {
         this.startHttp09(p);
         state = S.HEADERS_START;
       } else if (state === S.REQ_HTTP_START) {
-        if (string.byte(data, p) === SP) {
+        if (byte(data, p) === SP) {
           p += 1;
         } else {
           spanKind = K.PROTOCOL;
@@ -1348,7 +1362,7 @@ export class Parser {
         }
       } else if (state === S.REQ_PROTOCOL || state === S.RES_PROTOCOL) {
         const node = this.trie!;
-        const next = node.get(string.byte(data, p));
+        const next = node.get(byte(data, p));
         if (next !== undefined && typeof next !== "number") {
           p += 1;
           const protocol = next.get(-1) as number | undefined;
@@ -1392,7 +1406,7 @@ export class Parser {
           break;
         }
       } else if (state === S.REQ_AFTER_PROTOCOL || state === S.RES_AFTER_PROTOCOL) {
-        if (string.byte(data, p) !== 0x2f) {
+        if (byte(data, p) !== 0x2f) {
           this.fail(Err.INVALID_CONSTANT, "Expected HTTP/, RTSP/ or ICE/", p);
           failed = true;
           break;
@@ -1402,7 +1416,7 @@ export class Parser {
         spanStart = p;
         state = state === S.REQ_AFTER_PROTOCOL ? S.REQ_MAJOR : S.RES_MAJOR;
       } else if (state === S.REQ_MAJOR || state === S.RES_MAJOR) {
-        const c = string.byte(data, p);
+        const c = byte(data, p);
         if (c < 0x30 || c > 0x39) {
           spanKind = K.NONE;
           emitSpan(cb, K.VERSION, data, spanStart, p - 1);
@@ -1414,7 +1428,7 @@ export class Parser {
         p += 1;
         state = state === S.REQ_MAJOR ? S.REQ_DOT : S.RES_DOT;
       } else if (state === S.REQ_DOT || state === S.RES_DOT) {
-        if (string.byte(data, p) !== 0x2e) {
+        if (byte(data, p) !== 0x2e) {
           spanKind = K.NONE;
           emitSpan(cb, K.VERSION, data, spanStart, p - 1);
           this.fail(Err.INVALID_VERSION, "Expected dot", p);
@@ -1424,7 +1438,7 @@ export class Parser {
         p += 1;
         state = state === S.REQ_DOT ? S.REQ_MINOR : S.RES_MINOR;
       } else if (state === S.REQ_MINOR || state === S.RES_MINOR) {
-        const c = string.byte(data, p);
+        const c = byte(data, p);
         if (c < 0x30 || c > 0x39) {
           spanKind = K.NONE;
           emitSpan(cb, K.VERSION, data, spanStart, p - 1);
@@ -1457,7 +1471,7 @@ export class Parser {
           state = S.REQ_HTTP_COMPLETE;
         }
       } else if (state === S.REQ_HTTP_COMPLETE) {
-        const c = string.byte(data, p);
+        const c = byte(data, p);
         if (c === CR) {
           p += 1;
           state = S.REQ_HTTP_COMPLETE_CRLF;
@@ -1467,7 +1481,7 @@ export class Parser {
           break;
         }
       } else if (state === S.REQ_HTTP_COMPLETE_CRLF) {
-        if (string.byte(data, p) !== LF) {
+        if (byte(data, p) !== LF) {
           this.fail(Err.STRICT, "Expected CRLF after version", p);
           failed = true;
           break;
@@ -1476,7 +1490,7 @@ export class Parser {
         state = S.HEADERS_START;
       } else if (state === S.REQ_PRI) {
         const i = this.seqIdx;
-        if (string.byte(data, p) !== string.byte(PRI_PREFACE, i)) {
+        if (byte(data, p) !== byte(PRI_PREFACE, i)) {
           this.fail(Err.INVALID_VERSION, "Expected HTTP/2 Connection Preface", p);
           failed = true;
           break;
@@ -1489,7 +1503,7 @@ export class Parser {
         }
         this.seqIdx = i + 1;
       } else if (state === S.RES_AFTER_VERSION) {
-        if (string.byte(data, p) !== SP) {
+        if (byte(data, p) !== SP) {
           this.fail(Err.INVALID_VERSION, "Expected space after version", p);
           failed = true;
           break;
@@ -1499,7 +1513,7 @@ export class Parser {
         this.statusDigits = 0;
         state = S.RES_STATUS_DIGIT;
       } else if (state === S.RES_STATUS_DIGIT) {
-        const c = string.byte(data, p);
+        const c = byte(data, p);
         if (c < 0x30 || c > 0x39) {
           this.fail(Err.INVALID_STATUS, "Invalid status code", p);
           failed = true;
@@ -1510,7 +1524,7 @@ export class Parser {
         this.statusDigits += 1;
         if (this.statusDigits === 3) state = S.RES_STATUS_OTHERWISE;
       } else if (state === S.RES_STATUS_OTHERWISE) {
-        const c = string.byte(data, p);
+        const c = byte(data, p);
         if (c === SP) {
           p += 1;
           spanKind = K.STATUS;
@@ -1526,14 +1540,14 @@ export class Parser {
         }
       } else if (state === S.RES_STATUS) {
         // reason-phrase: anything up to the line end.
-        const [q] = string.find(data, "[\r\n]", p);
+        const [q] = find(data, "[\r\n]", p);
         if (q === undefined || q > stop) {
           p = stop + 1;
         } else {
           spanKind = K.NONE;
           emitSpan(cb, K.STATUS, data, spanStart, q - 1);
           p = q + 1;
-          if (string.byte(data, q) === LF) {
+          if (byte(data, q) === LF) {
             this.fail(Err.CR_EXPECTED, "Missing expected CR after response line", p);
             failed = true;
             break;
@@ -1541,7 +1555,7 @@ export class Parser {
           state = S.RES_LINE_ALMOST_DONE;
         }
       } else if (state === S.RES_LINE_ALMOST_DONE) {
-        if (string.byte(data, p) !== LF) {
+        if (byte(data, p) !== LF) {
           this.fail(Err.STRICT, "Expected LF after CR", p);
           failed = true;
           break;
@@ -1554,7 +1568,7 @@ export class Parser {
         }
         state = S.HEADERS_START;
       } else if (state === S.CHUNK_EXTENSIONS) {
-        const c = string.byte(data, p);
+        const c = byte(data, p);
         if (c === SP || c === CR) {
           this.fail(Err.STRICT, "Invalid character in chunk extensions", p + 1);
           failed = true;
@@ -1564,7 +1578,7 @@ export class Parser {
         spanStart = p;
         state = S.CHUNK_EXTENSION_NAME;
       } else if (state === S.CHUNK_EXTENSION_NAME) {
-        const c = string.byte(data, p);
+        const c = byte(data, p);
         if (TOKEN.get(c)) {
           p += 1;
         } else {
@@ -1599,7 +1613,7 @@ export class Parser {
           }
         }
       } else if (state === S.CHUNK_EXTENSION_VALUE) {
-        const c = string.byte(data, p);
+        const c = byte(data, p);
         if (c === 0x22) {
           p += 1;
           state = S.CHUNK_EXTENSION_QUOTED;
@@ -1632,7 +1646,7 @@ export class Parser {
           }
         }
       } else if (state === S.CHUNK_EXTENSION_QUOTED) {
-        const c = string.byte(data, p);
+        const c = byte(data, p);
         if (QDTEXT.get(c)) {
           p += 1;
         } else if (c === 0x22) {
@@ -1656,7 +1670,7 @@ export class Parser {
           break;
         }
       } else if (state === S.CHUNK_EXTENSION_QUOTED_PAIR) {
-        if (HEADER_CHAR.get(string.byte(data, p))) {
+        if (HEADER_CHAR.get(byte(data, p))) {
           p += 1;
           state = S.CHUNK_EXTENSION_QUOTED;
         } else {
@@ -1667,7 +1681,7 @@ export class Parser {
           break;
         }
       } else if (state === S.CHUNK_EXTENSION_QUOTED_DONE) {
-        const c = string.byte(data, p);
+        const c = byte(data, p);
         if (c === 0x3b) {
           p += 1;
           state = S.CHUNK_EXTENSIONS;
@@ -1684,7 +1698,7 @@ export class Parser {
           break;
         }
       } else if (state === S.CLOSED) {
-        const c = string.byte(data, p);
+        const c = byte(data, p);
         if (c === CR || c === LF) {
           p += 1;
         } else {
@@ -1718,6 +1732,12 @@ export class Parser {
     this.contentLength = contentLength;
     this.base = base + n;
     return this.errorCode;
+  }
+
+  /** The last position of a chunk of `n` bytes that the current section's limit lets the parser read. */
+  private stopAt(n: number): number {
+    const stop = this.limitAbs - this.base;
+    return stop > n ? n : stop;
   }
 
   private startHttp09(p: number): void {

@@ -1,6 +1,7 @@
-// What the tests share about the bundle: where it is, and the shapes of
-// what its trace functions return through the engine.
+// What the tests share about the bundle: where it is, an engine with it
+// loaded, and the shapes of what its trace functions return.
 import { fileURLToPath } from "node:url";
+import { Engine } from "@kcache/kmod";
 
 export const BUNDLE = fileURLToPath(new URL("../dist/http-parser.lua", import.meta.url));
 
@@ -10,3 +11,14 @@ export interface LuaEvent {
 }
 export interface SplitReport { events: LuaEvent[]; differing: string[]; runs: number }
 
+
+/** A sim engine with the bundle loaded in state 0, with room for parsing every split of an input in one call. */
+export function engineWithBundle(): Engine {
+  const engine = Engine.sim({ seed: 1 });
+  engine.loadScript(0, BUNDLE);
+  engine.setBudgets(0, { instructions: 4_000_000_000 });
+  return engine;
+}
+
+/** A Lua sequence comes back as an array, an empty table as an object: both mean a list here. */
+export const asList = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : []);

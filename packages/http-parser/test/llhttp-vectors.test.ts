@@ -8,9 +8,9 @@
 import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Engine } from "@kcache/kmod";
+import type { Engine } from "@kcache/kmod";
 import { type ExpectedEvent, type VectorCase, readVectors } from "./llhttp-md.ts";
-import { BUNDLE, type LuaEvent, type SplitReport } from "./bundle.ts";
+import { asList, engineWithBundle, type LuaEvent, type SplitReport } from "./bundle.ts";
 
 const ROOT = fileURLToPath(new URL("../../../../shared/peer-tests/llhttp/", import.meta.url));
 
@@ -47,17 +47,12 @@ function normalize(ev: LuaEvent, isRequest: boolean): ExpectedEvent {
   return out;
 }
 
-const asList = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : []);
-
 interface FileStats { ran: number; passed: number; skipped: number; splits: number; reasons: Map<string, number> }
 const stats = new Map<string, FileStats>();
 
 let engine: Engine;
 beforeAll(() => {
-  engine = Engine.sim({ seed: 1 });
-  engine.loadScript(0, BUNDLE);
-  // Every split of an input is parsed in one call.
-  engine.setBudgets(0, { instructions: 4_000_000_000 });
+  engine = engineWithBundle();
 });
 afterAll(() => {
   engine?.close();

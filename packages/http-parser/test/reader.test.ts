@@ -1,8 +1,8 @@
 // The convenience API the HTTP cache uses (MessageReader, parseHead,
 // headerValue) and finish(), in the engine's Lua.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Engine } from "@kcache/kmod";
-import { BUNDLE } from "./bundle.ts";
+import type { Engine } from "@kcache/kmod";
+import { engineWithBundle } from "./bundle.ts";
 
 interface Head {
   method: number; methodName: string; url: string; status: number; reason: string;
@@ -16,8 +16,7 @@ interface Collected {
 
 let engine: Engine;
 beforeAll(() => {
-  engine = Engine.sim({ seed: 1 });
-  engine.loadScript(0, BUNDLE);
+  engine = engineWithBundle();
 });
 afterAll(() => engine?.close());
 
@@ -95,5 +94,32 @@ describe("MessageReader", () => {
     expect(r.error).toBe(40);
     expect(r.errorOffset).toBe(16384);
     expect(collect("request", [big], { maxHeaderSize: 32768 }).messages[0]!.complete).toBe(true);
+  });
+
+  it.each([
+    ["request", "GET /a HTTP/1.1\r\nHost: example.com\r\nConnection: keep-alive\r\nAccept: text/html, */*  \r\nX-Empty:\r\nCookie: a=1\r\nCookie: b=2\r\n\r\n" +
+      "POST /b HTTP/1.1\r\nContent-Length: 3\r\nContent-Type: text/plain\r\n\r\nxyz"],
+    ["response", "HTTP/1.1 200 OK\r\nServer: nginx\r\nTransfer-Encoding: chunked\r\nCache-Control: max-age=60\r\n\r\n4\r\nWiki\r\n0\r\nX-T: 1\r\n\r\n" +
+      "HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nno"],
+  ] as const)("collects the same %s heads, bodies and trailers for every split of the stream", (kind, stream) => {
+    const whole = collect(kind, [stream]);
+    expect(whole.error).toBe(0);
+    expect(whole.messages).toHaveLength(2);
+    expect(whole.messages.every((m) => m.complete)).toBe(true);
+    if (kind === "request") {
+      expect(whole.messages[0]!.head.headers).toEqual([
+        { name: "Host", value: "example.com" }, { name: "Connection", value: "keep-alive" },
+        { name: "Accept", value: "text/html, */*" }, { name: "X-Empty", value: "" },
+        { name: "Cookie", value: "a=1" }, { name: "Cookie", value: "b=2" },
+      ]);
+      expect(whole.messages[1]!.body).toBe("xyz");
+    } else {
+      expect(whole.messages[0]!.body).toBe("Wiki");
+      expect(whole.messages[0]!.trailers).toEqual([{ name: "X-T", value: "1" }]);
+    }
+    for (let k = 1; k < stream.length; k++) {
+      expect(collect(kind, [stream.slice(0, k), stream.slice(k)]), `split at ${k}`).toEqual(whole);
+    }
+    expect(collect(kind, [...stream])).toEqual(whole);
   });
 });

@@ -1,20 +1,16 @@
 // Our own cases (cases.ts), each fed whole, split at every position and
 // byte by byte, in the engine's Lua.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Engine } from "@kcache/kmod";
+import type { Engine } from "@kcache/kmod";
 import { CASES } from "./cases.ts";
-import { BUNDLE, type SplitReport } from "./bundle.ts";
+import { asList, engineWithBundle, type SplitReport } from "./bundle.ts";
 import { summarize } from "./summary.ts";
 
 let engine: Engine;
 beforeAll(() => {
-  engine = Engine.sim({ seed: 1 });
-  engine.loadScript(0, BUNDLE);
-  engine.setBudgets(0, { instructions: 4_000_000_000 });
+  engine = engineWithBundle();
 });
 afterAll(() => engine?.close());
-
-const asList = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : []);
 
 describe("parser rules", () => {
   it.each(CASES.map((c) => [c.name, c] as const))("%s", (_name, c) => {

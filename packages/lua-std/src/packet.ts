@@ -135,16 +135,26 @@ let defaultDestination = "\0\0\0\0\0\0";
  */
 export function packetscript_link_layer(this: void, on: boolean, smac?: string, dmac?: string): void {
   presentLinkLayer = on === true;
+  headerTemplates = new LuaTable<string, string>();
   defaultSource = smac === undefined ? "\0\0\0\0\0\0" : (parseMac(smac) ?? error(`packetscript_link_layer: invalid smac ${smac}`, 2));
   defaultDestination = dmac === undefined ? "\0\0\0\0\0\0" : (parseMac(dmac) ?? error(`packetscript_link_layer: invalid dmac ${dmac}`, 2));
   lastPacket = undefined;
 }
 
+// The presented headers' bytes by source address: one string per neighbour.
+let headerTemplates = new LuaTable<string, string>();
+
 /** Builds the presented Ethernet header of packet `p` whose bytes are `view`. */
 function linkHeader(p: Packet, view: Bytes, length: number): Bytes {
-  const source = p.hwaddr();
-  const etherType = length > 0 && shr(view.u8(0), 4) === 6 ? "\x86\xDD" : "\x08\x00";
-  return kmod.bytes(defaultDestination + (source !== undefined && source.length === 6 ? source : defaultSource) + etherType);
+  let source = p.hwaddr();
+  if (source === undefined || source.length !== 6) source = defaultSource;
+  if (length > 0 && shr(view.u8(0), 4) === 6) return kmod.bytes(defaultDestination + source + "\x86\xDD");
+  let template = headerTemplates.get(source);
+  if (template === undefined) {
+    template = defaultDestination + source + "\x08\x00";
+    headerTemplates.set(source, template);
+  }
+  return kmod.bytes(template);
 }
 
 // The root of the packet being processed, kept while its bytes are alive so
@@ -179,8 +189,8 @@ export function installPacketMethods(): void {
   methods.set("set", (p: Packet, value: number | string | Bytes) => rootOf(p).set(value));
   methods.set("data", (p: Packet, ...args: [ProtocolBuffer<ProtocolSegment>?]) => {
     if (select("#", ...args) === 0) return rootOf(p);
+    // The root's factory checks the protocol.
     const [proto] = select(1, ...args);
-    checkProtocol(proto);
     return rootOf(p).data(proto!);
   });
   methods.set("get_offset", () => 0);

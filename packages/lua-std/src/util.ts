@@ -44,10 +44,10 @@ let parsedCount = 0;
 
 /** An IPv4 address given as text or as a 32-bit integer, as an integer (Lua error when invalid). */
 export function toIpv4(value: unknown, what: string, suffix = ""): number {
+  const cached = parsedAddresses.get(value as string);
+  if (cached !== undefined) return cached;
   if (isInteger(value) && value >= 0 && value <= 0xFFFFFFFF) return value;
   if (luaType(value) === "string") {
-    const cached = parsedAddresses.get(value as string);
-    if (cached !== undefined) return cached;
     const n = parseIpv4(value as string);
     if (n !== undefined) {
       if (parsedCount >= 256) {
@@ -91,6 +91,14 @@ export function formatMac(bytes: string): string {
  */
 export function checksumAdjust(check: number, oldWord: number, newWord: number): number {
   let sum = (~check & 0xFFFF) + (~oldWord & 0xFFFF) + (newWord & 0xFFFF);
+  sum = (sum & 0xFFFF) + shr(sum, 16);
+  sum = (sum & 0xFFFF) + shr(sum, 16);
+  return ~sum & 0xFFFF;
+}
+
+/** RFC 1624 update for a 32-bit field (e.g. an IPv4 address) that changed from `oldValue` to `newValue`. */
+export function checksumAdjust32(check: number, oldValue: number, newValue: number): number {
+  let sum = (~check & 0xFFFF) + (~shr(oldValue, 16) & 0xFFFF) + (~oldValue & 0xFFFF) + shr(newValue, 16) + (newValue & 0xFFFF);
   sum = (sum & 0xFFFF) + shr(sum, 16);
   sum = (sum & 0xFFFF) + shr(sum, 16);
   return ~sum & 0xFFFF;

@@ -17,3 +17,7 @@ export { isSameProcess, procStartTime } from "./proc.ts";
 export { startCapture, type Capture, type CaptureOptions } from "./capture.ts";
 export { limitRate, clearRate, type RateOptions } from "./rate.ts";
 export { sleep } from "./proc.ts";
+export {
+  NETEM_BUNDLE, KMOD_CLI, configureNetem, netemStats, netemKmodArgs, startNetem,
+  type NetemOptions, type NetemConfig, type NetemStats, type LuaCaller, type NetemLinkOptions, type KmodSnapshot, type RunningNetem,
+} from "./netem.ts";

@@ -26,9 +26,15 @@ export interface TcpConfig {
   initialWindowSegments: number;
   /** TIME-WAIT length, 2*MSL (RFC 9293 §3.4.2; Linux uses 60 s). */
   timeWaitUs: number;
+  /** How long FIN-WAIT-2 may wait for the peer's FIN before the connection is dropped (Linux: 60 s). */
+  finWait2TimeoutUs: number;
   /** Give up after this many retransmission timeouts of a SYN / of data (RFC 9293 §3.8.3 R2). */
   maxSynRetries: number;
   maxRetries: number;
+  /** RFC 9293 §3.8.4 / RFC 1122 §4.2.3.6 keep-alive: idle time before the first probe (0: off), probe interval, probes before giving up. */
+  keepAliveUs: number;
+  keepAliveIntervalUs: number;
+  keepAliveProbes: number;
   /** Bound on the out-of-order blocks held for reassembly. */
   maxOutOfOrderBlocks: number;
   /**
@@ -59,8 +65,12 @@ export const DEFAULT_CONFIG: TcpConfig = {
   granularityUs: 1_000,
   initialWindowSegments: 10,
   timeWaitUs: 60_000_000,
+  finWait2TimeoutUs: 60_000_000,
   maxSynRetries: 6,
   maxRetries: 15,
+  keepAliveUs: 0,
+  keepAliveIntervalUs: 75_000_000,
+  keepAliveProbes: 9,
   maxOutOfOrderBlocks: 64,
   segmentOffloadBytes: 0,
   congestion: "reno",

@@ -5,8 +5,10 @@
 // sim backend).
 import type { TcpConfig } from "./config";
 import { describeSegment, type TcpSegment } from "./segment";
-import { STATE_NAMES, TcpSocket } from "./socket";
+import { defaultIsnGenerator, STATE_NAMES, TcpSocket } from "./socket";
 import { TcpStack, type StackConfig } from "./stack";
+import { siphash24 } from "./isn";
+import { seqDiff } from "./seq";
 import { encodeIPv4Tcp, parseIPv4Tcp } from "./wire";
 
 const sockets = new LuaTable<number, TcpSocket>();
@@ -90,6 +92,11 @@ export function tcp_write(id: number, data: string): number {
   return get(id).write(data);
 }
 
+/** Writes `data` as an engine byte array (kmod.bytes), as a cache writes stored bytes. */
+export function tcp_write_bytes(id: number, data: string): number {
+  return get(id).write(kmod.bytes(data));
+}
+
 export function tcp_read(id: number, max?: number): string {
   return get(id).read(max ?? 0x7fffffff);
 }
@@ -124,7 +131,7 @@ export function tcp_info(id: number): LuaTable<string, unknown> {
   info.set("snd_wscale", s.sndWscale);
   info.set("rcv_nxt", s.rcvNxt);
   info.set("rcv_wscale", s.rcvWscale);
-  info.set("rcv_wnd", s.rcvAdvEdge - s.rcvNxt);
+  info.set("rcv_wnd", seqDiff(s.rcvAdvEdge, s.rcvNxt));
   info.set("smss", s.smss);
   info.set("ws", s.wsEnabled);
   info.set("ts", s.tsEnabled);
@@ -209,4 +216,18 @@ export function stack_stats(): LuaTable<string, number> {
   const t = new LuaTable<string, number>();
   for (const [k, v] of pairs(theStack().stats as unknown as LuaTable<string, number>)) t.set(k, v);
   return t;
+}
+
+// ---- ISNs (RFC 6528), exposed for tests ------------------------------------
+
+/** SipHash-2-4 of a 16-byte message; 64-bit values cross as 32-bit halves (JS numbers cannot hold them). */
+export function tcp_siphash(k0hi: number, k0lo: number, k1hi: number, k1lo: number,
+  m0hi: number, m0lo: number, m1hi: number, m1lo: number): LuaMultiReturn<[number, number]> {
+  const h = siphash24(shl(k0hi, 32) | k0lo, shl(k1hi, 32) | k1lo, shl(m0hi, 32) | m0lo, shl(m1hi, 32) | m1lo);
+  return $multi(shr(h, 32), h & 0xffffffff);
+}
+
+/** The ISN the sockets' default generator (key from kmod.random32) gives a 4-tuple now. */
+export function tcp_isn(localAddr: number, localPort: number, remoteAddr: number, remotePort: number): number {
+  return defaultIsnGenerator().isn(localAddr, localPort, remoteAddr, remotePort, kmod.now_us());
 }

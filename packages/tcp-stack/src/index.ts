@@ -17,3 +17,6 @@ export {
 export * from "./driver";
 export { tcp_loopback_transfer, type LoopbackOptions } from "./loopback";
 export { tcp_bench_prepare, tcp_bench_run } from "./bench";
+export { TcpStack, type StackConfig, type StackStats, type Acceptor } from "./stack";
+export { EngineAdapter, type SocketHandler } from "./adapter";
+export { tcp_server_start, tcp_server_hook, tcp_server_stats, type FileServerOptions } from "./file-server";

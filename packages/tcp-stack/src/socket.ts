@@ -99,7 +99,8 @@ export function resetFor(seg: TcpSegment): TcpSegment | undefined {
 
 let defaultIsn: IsnGenerator | undefined;
 
-function isnGenerator(): IsnGenerator {
+/** The generator sockets use when no `iss` is configured (one key per Lua state). */
+export function defaultIsnGenerator(): IsnGenerator {
   if (defaultIsn === undefined) defaultIsn = IsnGenerator.fromRandom(() => kmod.random32());
   return defaultIsn;
 }
@@ -158,6 +159,8 @@ export class TcpSocket {
   persistAt = -1;
   delackAt = -1;
   timeWaitAt = -1;
+  keepAliveAt = -1;
+  private keepAliveProbesSent = 0;
   private persistBackoff = 0;
   private retries = 0;
 
@@ -221,8 +224,13 @@ export class TcpSocket {
     this.state = TcpState.SynSent;
   }
 
-  /** Queues bytes to send; returns how many were accepted (the send buffer is bounded). */
-  write(data: string): number {
+  /**
+   * Queues bytes to send; returns how many were accepted (the send buffer is
+   * bounded), -1 once closed. A byte array (e.g. from the content store) is
+   * copied into a string once.
+   */
+  write(data: string | Bytes): number {
+    if (typeof data !== "string") data = data.string();
     const st = this.state;
     if (this.finQueued || !(st === TcpState.SynSent || st === TcpState.SynReceived
       || st === TcpState.Established || st === TcpState.CloseWait)) return -1;
@@ -313,6 +321,8 @@ export class TcpSocket {
     if (d >= 0 && (t < 0 || d < t)) t = d;
     const w = this.timeWaitAt;
     if (w >= 0 && (t < 0 || w < t)) t = w;
+    const k = this.keepAliveAt;
+    if (k >= 0 && (t < 0 || k < t)) t = k;
     return t;
   }
 
@@ -415,6 +425,7 @@ export class TcpSocket {
       this.state = TcpState.Established;
       this.events |= EV_CONNECTED | EV_WRITABLE;
       this.ackNow = true;
+      if (this.config.keepAliveUs > 0) this.keepAliveAt = this.now + this.config.keepAliveUs;
     } else {
       // Simultaneous open: <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.
       this.state = TcpState.SynReceived;
@@ -475,6 +486,12 @@ export class TcpSocket {
         if (this.state === TcpState.TimeWait && hasFin) this.timeWaitAt = now + this.config.timeWaitUs;
       }
       return this.drop("out of window");
+    }
+
+    // An acceptable segment: the peer is alive (keep-alive restarts).
+    if (this.config.keepAliveUs > 0) {
+      this.keepAliveProbesSent = 0;
+      this.keepAliveAt = now + this.config.keepAliveUs;
     }
 
     // Second check: RST (RFC 5961 §3.2): exact match resets, in-window gets a challenge ACK.
@@ -565,6 +582,9 @@ export class TcpSocket {
     if (this.finAcked) {
       if (this.state === TcpState.FinWait1) {
         this.state = TcpState.FinWait2;
+        // Not in RFC 9293 (FIN-WAIT-2 may last forever), but every stack bounds it
+        // (Linux tcp_fin_timeout): the application closed, so a silent peer must not hold memory.
+        this.timeWaitAt = this.now + this.config.finWait2TimeoutUs;
       } else if (this.state === TcpState.Closing) {
         this.enterTimeWait();
         return;
@@ -648,6 +668,7 @@ export class TcpSocket {
   /** SND.UNA advances: free the buffer, sample the RTT, grow cwnd or progress recovery. */
   private onNewAck(ack: number): void {
     const now = this.now;
+    const flightBefore = seqDiff(this.sndMax, this.sndUna);
     const dataAcked = Math.min(Math.max(seqDiff(ack, this.sendStartSeq), 0), this.sendBuffer.length);
     if (dataAcked > 0) {
       this.sendBuffer.drop(dataAcked);
@@ -683,7 +704,9 @@ export class TcpSocket {
       }
     } else {
       this.dupAcks = 0;
-      if (dataAcked > 0) this.cc.onAck(dataAcked, smss, now);
+      // Grow cwnd only while it limits the sender (RFC 7661's idea, as Linux's
+      // tcp_is_cwnd_limited): an application-limited flow must not inflate it without bound.
+      if (dataAcked > 0 && 2 * flightBefore >= this.cc.cwnd) this.cc.onAck(dataAcked, smss, now);
     }
     // RFC 6298 §5.2/§5.3: stop the timer when all is acknowledged, else restart it.
     this.rtoAt = this.sndMax === this.sndUna ? -1 : now + this.rtt.rto;
@@ -784,6 +807,24 @@ export class TcpSocket {
       this.delackAt = -1;
       this.ackNow = true;
     }
+    if (this.keepAliveAt >= 0 && now >= this.keepAliveAt) this.onKeepAlive(now);
+  }
+
+  /** RFC 9293 §3.8.4 / RFC 1122 §4.2.3.6: probe an idle connection with <SEQ=SND.NXT-1>; give up after the last probe. */
+  private onKeepAlive(now: number): void {
+    const st = this.state;
+    if (!(st === TcpState.Established || st === TcpState.CloseWait) || this.sndMax !== this.sndUna) {
+      // Not idle (data outstanding: the RTO watches it) or not a keep-alive state: look again later.
+      this.keepAliveAt = now + this.config.keepAliveUs;
+      return;
+    }
+    if (this.keepAliveProbesSent >= this.config.keepAliveProbes) {
+      this.terminate("timeout");
+      return;
+    }
+    this.keepAliveProbesSent += 1;
+    this.outbox.push(this.segment(ACK, seqAdd(this.sndNxt, -1), ""));
+    this.keepAliveAt = now + this.config.keepAliveIntervalUs;
   }
 
   /** RFC 6298 §5.4-§5.7 and RFC 5681 §3.1: retransmit the earliest segment, back off, shrink cwnd. */
@@ -1019,7 +1060,7 @@ export class TcpSocket {
   private chooseIss(now: number): void {
     const iss = this.config.iss !== undefined
       ? this.config.iss
-      : (this.isnSource ?? isnGenerator()).isn(this.localAddr, this.localPort, this.remoteAddr, this.remotePort, now);
+      : (this.isnSource ?? defaultIsnGenerator()).isn(this.localAddr, this.localPort, this.remoteAddr, this.remotePort, now);
     this.iss = iss;
     this.sndUna = iss;
     this.sndNxt = iss;
@@ -1037,6 +1078,7 @@ export class TcpSocket {
 
   private enterTimeWait(): void {
     this.state = TcpState.TimeWait;
+    this.keepAliveAt = -1;
     this.timeWaitAt = this.now + this.config.timeWaitUs;
     this.rtoAt = -1;
     this.persistAt = -1;
@@ -1049,6 +1091,7 @@ export class TcpSocket {
     this.persistAt = -1;
     this.delackAt = -1;
     this.timeWaitAt = -1;
+    this.keepAliveAt = -1;
     this.ackNow = false;
     this.events |= EV_CLOSED;
     if (reason !== undefined) {

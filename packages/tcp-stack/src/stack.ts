@@ -48,6 +48,7 @@ export class TcpStack {
   private ready: TcpSocket[] = [];
   private readonly readySet = new LuaTable<TcpSocket, boolean>();
   private outbox: TcpSegment[] = [];
+  private polled: TcpSocket[] = [];
   readonly stats: StackStats = { connections: 0, halfOpen: 0, accepted: 0, synDropped: 0, resetsSent: 0, noConnection: 0 };
 
   constructor(config?: Partial<StackConfig>) {
@@ -79,6 +80,20 @@ export class TcpStack {
   find(localAddr: number, localPort: number, remoteAddr: number, remotePort: number): TcpSocket | undefined {
     const byRemote = this.table.get(endpointKey(localAddr, localPort));
     return byRemote === undefined ? undefined : byRemote.get(endpointKey(remoteAddr, remotePort));
+  }
+
+  /**
+   * True when the segment belongs to this stack: a connection of its 4-tuple
+   * exists, or it is a SYN a listener accepts. A middlebox passes the others
+   * on untouched instead of calling `input` (which would reset them).
+   */
+  owns(seg: TcpSegment): boolean {
+    if (this.find(seg.dstAddr, seg.dstPort, seg.srcAddr, seg.srcPort) !== undefined) return true;
+    if ((seg.flags & (SYN | ACK | RST)) !== SYN) return false;
+    for (const acceptor of this.acceptors) {
+      if (acceptor(seg) !== undefined) return true;
+    }
+    return false;
   }
 
   /** One segment in. Returns the socket it went to (if any); output waits for `poll`. */
@@ -121,7 +136,13 @@ export class TcpStack {
       for (const seg of sock.dispatch(nowUs)) out.push(seg);
       this.settle(sock);
     }
+    this.polled = ready;
     return out;
+  }
+
+  /** The sockets the last `poll` ran (closed ones included), for delivering their events. */
+  lastPolled(): TcpSocket[] {
+    return this.polled;
   }
 
   /** The earliest time `poll` has work, or -1. */

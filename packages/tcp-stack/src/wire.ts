@@ -39,7 +39,8 @@ export function parseIPv4Tcp(packet: string): LuaMultiReturn<[TcpSegment | undef
   const doff = shr(offFlags as number, 12) * 4;
   if (doff < TCP_HEADER_LEN || doff > tcpLen) return $multi(undefined, "bad data offset");
   // One checksum pass over the whole TCP segment (kmod.sum16 takes a 0-based offset).
-  const sum = kmod.sum16(packet, ihl, tcpLen, pseudoHeaderSum(src as number, dst as number, tcpLen));
+  const sum = kmod.sum16(packet, ihl, tcpLen, shr(src as number, 16) + ((src as number) & 0xffff) + shr(dst as number, 16)
+    + ((dst as number) & 0xffff) + PROTO_TCP + tcpLen);
   if (kmod.fold16(sum) !== 0) return $multi(undefined, "bad checksum");
   const payload = string.sub(packet, ihl + doff + 1, totalLen as number);
   const seg: TcpSegment = {
@@ -54,6 +55,15 @@ export function parseIPv4Tcp(packet: string): LuaMultiReturn<[TcpSegment | undef
     urgent: urgent as number,
     payload,
   };
+  if (doff === TCP_HEADER_LEN + 12) {
+    // Fast path: NOP NOP TS, the options of nearly every segment once timestamps are on.
+    const [a, b, c, d, tsVal, tsEcr] = string.unpack(">BBBBI4I4", packet, ihl + TCP_HEADER_LEN + 1);
+    if (a === 1 && b === 1 && c === 8 && d === 10) {
+      seg.tsVal = tsVal as number;
+      seg.tsEcr = tsEcr as number;
+      return $multi(seg, undefined);
+    }
+  }
   if (doff > TCP_HEADER_LEN) {
     const bad = parseOptions(string.sub(packet, ihl + TCP_HEADER_LEN + 1, ihl + doff), seg);
     if (bad !== undefined) return $multi(undefined, bad);
@@ -70,6 +80,10 @@ let ipIdentification = 0;
  * kernel to finish it (CHECKSUM_PARTIAL).
  */
 export function encodeHeaders(seg: TcpSegment, partialChecksum?: boolean): string {
+  if (seg.tsVal !== undefined && !partialChecksum && seg.mss === undefined && seg.sack === undefined
+    && seg.wscale === undefined && !seg.sackPermitted) {
+    return encodeTimestampHeaders(seg, seg.tsVal, seg.tsEcr ?? 0);
+  }
   const options = buildOptions(seg);
   const tcpHeaderLen = TCP_HEADER_LEN + options.length;
   const payloadLen = seg.payload.length;
@@ -96,6 +110,31 @@ export function encodeHeaders(seg: TcpSegment, partialChecksum?: boolean): strin
   }
   return string.pack(">BBHHHBBHI4I4HHI4I4HHHH", 0x45, 0, totalLen, ipIdentification, 0x4000, 64, PROTO_TCP, ipChecksum,
     src, dst, seg.srcPort, seg.dstPort, seg.seq, seg.ack, offFlags, seg.window, tcpChecksum, seg.urgent) + options;
+}
+
+/**
+ * The per-segment fast path once timestamps are on (nearly every segment):
+ * NOP NOP TS as the only options, packed with the headers in one call and
+ * summed from the values instead of from the bytes.
+ */
+function encodeTimestampHeaders(seg: TcpSegment, tsVal: number, tsEcr: number): string {
+  const payloadLen = seg.payload.length;
+  const tcpLen = 32 + payloadLen;
+  const totalLen = IP_HEADER_LEN + tcpLen;
+  ipIdentification = (ipIdentification + 1) & 0xffff;
+  const src = seg.srcAddr;
+  const dst = seg.dstAddr;
+  const ipSum = 0x4500 + totalLen + ipIdentification + 0x4000 + (64 * 256 + PROTO_TCP)
+    + shr(src, 16) + (src & 0xffff) + shr(dst, 16) + (dst & 0xffff);
+  const offFlags = shl(8, 12) | seg.flags;
+  let sum = shr(src, 16) + (src & 0xffff) + shr(dst, 16) + (dst & 0xffff) + PROTO_TCP + tcpLen
+    + seg.srcPort + seg.dstPort + shr(seg.seq, 16) + (seg.seq & 0xffff) + shr(seg.ack, 16) + (seg.ack & 0xffff)
+    + offFlags + seg.window + seg.urgent
+    + 0x0101 + 0x080a + shr(tsVal, 16) + (tsVal & 0xffff) + shr(tsEcr, 16) + (tsEcr & 0xffff);
+  if (payloadLen > 0) sum = kmod.sum16(seg.payload, undefined, undefined, sum);
+  return string.pack(">BBHHHBBHI4I4HHI4I4HHHHBBBBI4I4", 0x45, 0, totalLen, ipIdentification, 0x4000, 64, PROTO_TCP,
+    kmod.fold16(ipSum), src, dst, seg.srcPort, seg.dstPort, seg.seq, seg.ack, offFlags, seg.window, kmod.fold16(sum),
+    seg.urgent, 1, 1, 8, 10, tsVal, tsEcr);
 }
 
 /** The packet as parts for `kmod.send`: headers, then the payload when there is one. */

@@ -86,6 +86,16 @@ describe("RFC 9293 §3.6 closing", () => {
     expect(await sock.state()).toBe("FIN-WAIT-2");
   });
 
+  it("fin_wait_2_is_bounded_by_a_timeout", async () => {
+    const { sock } = await established(host, { finWait2TimeoutUs: 5_000_000 });
+    await sock.close();
+    await sock.send({ flags: "A", seq: R, ack: L + 1 });
+    await sock.advance(4_999);
+    expect(await sock.state()).toBe("FIN-WAIT-2");
+    await sock.advance(1);
+    expect(await sock.state()).toBe("CLOSED");
+  });
+
   it("rfc9293_3_10_4_write_after_close_is_refused", async () => {
     const { sock } = await established(host);
     await sock.close();
@@ -135,5 +145,35 @@ describe("RFC 9293 §3.6 closing", () => {
     const out = await sock.abort();
     expect(out.map((d) => [d.flags, d.seq])).toEqual([["R", L + 100]]);
     expect(await sock.state()).toBe("CLOSED");
+  });
+});
+
+describe("keep-alive (RFC 9293 §3.8.4, RFC 1122 §4.2.3.6)", () => {
+  const KA = { keepAliveUs: 10_000_000, keepAliveIntervalUs: 1_000_000, keepAliveProbes: 2 };
+
+  it("rfc1122_4_2_3_6_keep_alive_off_by_default", async () => {
+    const { sock } = await established(host);
+    expect(await sock.advance(7_200_000)).toEqual([]);
+    expect(await sock.state()).toBe("ESTABLISHED");
+  });
+
+  it("rfc1122_4_2_3_6_idle_connection_is_probed_and_answer_restarts_idle_time", async () => {
+    const { sock } = await established(host, KA);
+    expect(await sock.advance(9_999)).toEqual([]);
+    const probe = await sock.advance(1);
+    expect(probe.map((d) => [d.flags, d.seq, d.payload.length])).toEqual([["A", L - 1, 0]]);
+    await sock.send({ flags: "A", seq: R, ack: L });
+    expect(await sock.advance(9_999)).toEqual([]);
+    expect((await sock.advance(1)).map((d) => d.seq)).toEqual([L - 1]);
+  });
+
+  it("rfc1122_4_2_3_6_unanswered_probes_close_the_connection", async () => {
+    const { sock } = await established(host, KA);
+    await sock.advance(10_000);
+    await sock.advance(1_000);
+    expect(await sock.state()).toBe("ESTABLISHED");
+    await sock.advance(1_000);
+    expect(await sock.state()).toBe("CLOSED");
+    expect((await sock.info()).error).toBe("timeout");
   });
 });

@@ -83,6 +83,20 @@ describe("loopback transfers", () => {
     expect(r.packets).toBeLessThan(1500);
   });
 
+  it("transfers_with_segmentation_offload_units_and_2_percent_loss", async () => {
+    const r = await loopback({ bytes: 2 * MiB, lossPpm: 20_000, delayUs: 500, seed: 9, server: { segmentOffloadBytes: 65536 } });
+    expect(r.ok).toBe(true);
+    expect(r.lost).toBeGreaterThan(0);
+  });
+
+  it("rfc7323_transfers_with_a_4_MiB_window_across_a_long_path", async () => {
+    const big = { recvBufferSize: 4 * MiB, sendBufferSize: 4 * MiB };
+    const r = await loopback({ bytes: 16 * MiB, delayUs: 20_000, client: big, server: big });
+    expect(r.ok).toBe(true);
+    // 40 ms RTT: a 64 KiB window would need > 10 s; a scaled 4 MiB window is near the link rate after slow start.
+    expect(r.time_us).toBeLessThan(1_000_000);
+  });
+
   it("transfers_with_delayed_acks_off_and_nagle_off", async () => {
     const r = await loopback({ bytes: 256 * KiB, lossPpm: 20_000, delayUs: 2000, client: { delayedAck: false }, server: { nagle: false } });
     expect(r.ok).toBe(true);

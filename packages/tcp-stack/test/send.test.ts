@@ -41,6 +41,14 @@ describe("segmentation and the initial window", () => {
     expect(out.map((d) => d.flags)).toEqual(["A", "PA"]);
   });
 
+  it("write_accepts_engine_byte_arrays", async () => {
+    const { sock } = await established(host);
+    const [n] = await host.call("tcp_write_bytes", [sock.id, pattern(3000)]);
+    expect(n).toBe(3000);
+    const out = await sock.poll();
+    expect(Buffer.concat(out.map((d) => d.payload))).toEqual(pattern(3000));
+  });
+
   it("send_buffer_is_bounded", async () => {
     const { sock } = await established(host, { sendBufferSize: 5000 });
     expect(await sock.write(pattern(4000))).toBe(4000);

@@ -4,7 +4,7 @@
 // checksum (pseudo-header, RFC 793 §3.1 / RFC 768) incrementally.
 
 import { type ChecksumSite, type Field, type FieldSpec, ProtocolBuffer, ProtocolSegment } from "../core";
-import { checksumAdjust } from "../util";
+import { checksumAdjust32 } from "../util";
 import { getFlag, getIpv4, getUint, setFlag, setIpv4, setUint } from "../fields";
 
 export const IP_FIELDS: FieldSpec[] = [
@@ -123,9 +123,7 @@ export class IpHeader extends ProtocolSegment {
   addressChanged(oldAddress: number, newAddress: number): void {
     const buf = this.buf;
     const off = this.off;
-    const oldHi = shr(oldAddress, 16), oldLo = oldAddress & 0xFFFF;
-    const newHi = shr(newAddress, 16), newLo = newAddress & 0xFFFF;
-    buf.set_u16(off + 10, checksumAdjust(checksumAdjust(buf.u16(off + 10), oldHi, newHi), oldLo, newLo));
+    buf.set_u16(off + 10, checksumAdjust32(buf.u16(off + 10), oldAddress, newAddress));
     // Fragment offset, TTL, protocol in one read; only the first fragment carries the transport header.
     const word = buf.u32(off + 6);
     if ((shr(word, 16) & 0x1FFF) !== 0) return;
@@ -138,7 +136,7 @@ export class IpHeader extends ProtocolSegment {
     if (at + 2 > off + this.len) return;
     const check = buf.u16(at);
     if (protocol === 17 && check === 0) return; // UDP without checksum
-    let updated = checksumAdjust(checksumAdjust(check, oldHi, newHi), oldLo, newLo);
+    let updated = checksumAdjust32(check, oldAddress, newAddress);
     if (protocol === 17 && updated === 0) updated = 0xFFFF;
     buf.set_u16(at, updated);
   }

@@ -1,0 +1,148 @@
+// The Node side of the netem bundle (lua/netem.ts, built to dist/netem.lua):
+// where the bundle is, typed calls of its configure/stats for a host that
+// loaded it into an engine state (Engine from @kcache/kmod, or anything with
+// the same `call`), and `startNetem`, which runs it on a lab's router-origin
+// link with the kmod CLI (root).
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Daemon, Lab } from "./lab.ts";
+import { sleep } from "./proc.ts";
+
+/** The netem bundle, built by `npx nx run netlab:build`. */
+export const NETEM_BUNDLE = fileURLToPath(new URL("../dist/netem.lua", import.meta.url));
+
+/** What `configure` takes: every field optional (left out: its default). Integers only. */
+export interface NetemOptions {
+  /** Added delay, ms (0..1,000,000; default 20). */
+  delay_ms?: number;
+  /** Uniform ± jitter around the delay, ms (0..1,000,000; default 0). Drawn in µs steps; a delay never goes below 0. */
+  jitter_ms?: number;
+  /** Loss in thousandths (0..1000; default 0). */
+  loss_permille?: number;
+  /** Loss in hundredths (0..100): the same as loss_permille 10 n. Give one of the two. */
+  loss_percent?: number;
+  /** Let a packet overtake an earlier one of the same direction (default false: FIFO per direction). */
+  reorder?: boolean;
+  /** Most packets held at once; more are dropped as overflow (1..1,000,000; default 10,000). */
+  limit?: number;
+  /** Seed of netem's own generator (deterministic on any backend); absent: kmod.random32. */
+  seed?: number;
+}
+
+/** The configuration in force, as `configure` returns it (loss always in per mille). */
+export interface NetemConfig {
+  delay_ms: number;
+  jitter_ms: number;
+  loss_permille: number;
+  reorder: boolean;
+  limit: number;
+  seed?: number;
+}
+
+export interface NetemStats {
+  /** Packets the hook was called with. */
+  seen: number;
+  /** Accepted at once (no delay drawn and nothing of their direction waiting). */
+  passed: number;
+  /** Held to be released later. */
+  delayed: number;
+  /** lost + overflow. */
+  dropped: number;
+  /** Dropped by the loss draw. */
+  lost: number;
+  /** Dropped because `limit` packets were held (or the engine refused to hold one). */
+  overflow: number;
+  /** Held packets given NF_ACCEPT. */
+  released: number;
+  /** Releases the engine refused (the packet already had a verdict). */
+  release_failed: number;
+  /** Held right now. */
+  held: number;
+  /** Directions with packets waiting (FIFO mode). */
+  queues: number;
+}
+
+/** Anything that calls a function of a loaded bundle, like `Engine.call` of @kcache/kmod. */
+export interface LuaCaller {
+  call(state: number, name: string, args?: unknown[]): unknown[];
+}
+
+/** Sets the netem configuration of engine state `state`; throws `netem: ...` on a bad one. */
+export function configureNetem(engine: LuaCaller, options: NetemOptions = {}, state = 0): NetemConfig {
+  return engine.call(state, "configure", [options])[0] as NetemConfig;
+}
+
+export function netemStats(engine: LuaCaller, state = 0): NetemStats {
+  return engine.call(state, "stats")[0] as NetemStats;
+}
+
+// ---- on a lab's real packet path (the kmod CLI in the router) -------------
+
+/** The kmod CLI (packages/kmod/bin/kmod). */
+export const KMOD_CLI = fileURLToPath(new URL("../../kmod/bin/kmod", import.meta.url));
+
+export interface NetemLinkOptions extends NetemOptions {
+  /** Which way of the router-origin link: both (default), towards the origin, or from it. */
+  ways?: "both" | "to-origin" | "from-origin";
+  /** Also the router's own traffic with the origin (OUTPUT/INPUT rules), e.g. a proxy's fetches (default true). */
+  routerTraffic?: boolean;
+  /** iptables matches added to every rule, e.g. ["-p", "udp", "--dport", "9000"]. */
+  match?: readonly string[];
+}
+
+/**
+ * The `kmod run` arguments that send the router-origin link's packets
+ * through netem: `--call 0:configure:{...}` and one `-A CHAIN -o/-i IFACE
+ * ... -j LUA --script NETEM_BUNDLE` rule per chain and way, all on state 0
+ * (one configuration; each direction is its own FIFO).
+ */
+export function netemKmodArgs(originSideIface: string, options: NetemLinkOptions = {}): string[] {
+  const { ways = "both", routerTraffic = true, match = [], ...config } = options;
+  if (!["both", "to-origin", "from-origin"].includes(ways)) throw new Error(`netem: ways must be both, to-origin or from-origin, got ${String(ways)}`);
+  const rule = (chain: string, dir: "-o" | "-i") => ["-A", chain, dir, originSideIface, ...match, "-j", "LUA", "--script", NETEM_BUNDLE];
+  const rules: string[][] = [];
+  if (ways !== "from-origin") rules.push(rule("FORWARD", "-o"), ...(routerTraffic ? [rule("OUTPUT", "-o")] : []));
+  if (ways !== "to-origin") rules.push(rule("FORWARD", "-i"), ...(routerTraffic ? [rule("INPUT", "-i")] : []));
+  return ["--call", `0:configure:${JSON.stringify(config)}`, ...rules.flat()];
+}
+
+/** What `kmod stats --json` reports (the parts netem's tests read). */
+export interface KmodSnapshot {
+  rules: { name: string; packets: number; errors: number; verdicts: Record<string, number> }[];
+  queue: { received: number; verdicts: number; held: number; released: number; sent: number };
+}
+
+export interface RunningNetem {
+  daemon: Daemon;
+  /** kmod's output so far. */
+  output(): string;
+  /** The engine's per-rule verdict counts and queue counters. */
+  kmodStats(): Promise<KmodSnapshot>;
+  /** Stops kmod (its rules are removed; held packets go with it). */
+  stop(): void;
+}
+
+/**
+ * Runs netem on the router-origin link of a lab: `kmod run` in the router
+ * with the rules of `netemKmodArgs`. Resolves once the rules are installed;
+ * throws with kmod's message when it refuses (e.g. a bad configuration).
+ * Needs root, the built bundle and kmod's native build.
+ */
+export async function startNetem(lab: Lab, options: NetemLinkOptions = {}, what = "netem"): Promise<RunningNetem> {
+  const args = ["run", "--stats-interval", "0", ...netemKmodArgs(lab.ifaces.routerOriginSide, options)];
+  const daemon = lab.spawnDaemon("router", KMOD_CLI, args, { what });
+  const output = () => readFileSync(daemon.outFile, "utf8");
+  const kmodStats = async (): Promise<KmodSnapshot> => {
+    const r = await lab.exec("router", KMOD_CLI, ["stats", "--json"]);
+    if (r.code !== 0) throw new Error(`kmod stats: ${r.stderr.trim()}`);
+    return JSON.parse(r.stdout) as KmodSnapshot;
+  };
+  for (let i = 0; i < 150; i++) {
+    const text = output();
+    if (/rule\(s\) on queues/.test(text)) return { daemon, output, kmodStats, stop: () => lab.stopDaemon(daemon, 3000) };
+    if (/^kmod: /m.test(text)) break;
+    await sleep(100);
+  }
+  lab.stopDaemon(daemon);
+  throw new Error(`netem: kmod did not start: ${output().trim()}`);
+}
