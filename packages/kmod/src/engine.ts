@@ -165,9 +165,9 @@ export class Engine {
     this.#addon.setBudgets(this.#h, state, budgets.instructions ?? -1, budgets.memoryBytes ?? 0, Math.round((budgets.timeMs ?? 0) * 1000));
   }
 
-  /** Runs the hook's rules on an IPv4 packet. */
-  inject(hook: HookName, packet: Uint8Array, devices: { indev?: number; outdev?: number } = {}): InjectResult {
-    return this.#addon.inject(this.#h, hookNumber(hook), packet, devices.indev ?? 0, devices.outdev ?? 0);
+  /** Runs the hook's rules on an IPv4 packet, with what the kernel would report beside it. */
+  inject(hook: HookName, packet: Uint8Array, meta: { indev?: number; outdev?: number; hwaddr?: Uint8Array } = {}): InjectResult {
+    return this.#addon.inject(this.#h, hookNumber(hook), packet, meta.indev ?? 0, meta.outdev ?? 0, meta.hwaddr);
   }
 
   /** Moves the virtual clock forward by `ms`, firing due timers in order. */

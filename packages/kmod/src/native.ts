@@ -65,7 +65,7 @@ export interface NativeAddon {
   loadScript(h: Handle, state: number, path: string): void;
   unloadScript(h: Handle, state: number, path: string): boolean;
   setBudgets(h: Handle, state: number, instructions: number, memory: number, timeUs: number): void;
-  inject(h: Handle, hook: number, packet: Uint8Array, indev: number, outdev: number): {
+  inject(h: Handle, hook: number, packet: Uint8Array, indev: number, outdev: number, hwaddr?: Uint8Array): {
     verdict: number; held: boolean; modified: boolean; packet: Buffer;
   };
   advanceUs(h: Handle, us: number): void;

@@ -59,6 +59,13 @@ describe("verdicts", () => {
     expect(engine.inject("INPUT", packetWith(0)).verdict).toBe(NF_ACCEPT);
   });
 
+  it("a hook sees the devices and link-layer source the kernel reported", () => {
+    rule("report_meta");
+    engine.inject("FORWARD", packetWith(1), { indev: 3, outdev: 4, hwaddr: Buffer.from([0xaa, 1, 2, 3, 4, 0xbb]) });
+    engine.inject("FORWARD", packetWith(1));
+    expect(engine.takeLogs()).toEqual(["state 0: 3/4/aa:bb", "state 0: 0/0/none"]);
+  });
+
   it("a PacketScript-style script with a global process_packet runs as is", () => {
     engine.insertRule({ hook: "PREROUTING", script: `${LUA}thesis-style.lua` });
     expect(engine.inject("PREROUTING", packetWith(0)).verdict).toBe(NF_ACCEPT);

@@ -387,7 +387,7 @@ static napi_value set_budgets(napi_env env, napi_callback_info info) {
 /* ---- packets and time ---------------------------------------------------- */
 
 static napi_value inject(napi_env env, napi_callback_info info) {
-  ARGS(5);
+  ARGS(6);
   js_engine *je = get_engine(env, argv[0]);
   int64_t hook, indev = 0, outdev = 0;
   if (!get_sim(env, je)) return NULL;
@@ -407,10 +407,26 @@ static napi_value inject(napi_env env, napi_callback_info info) {
   napi_value ab;
   size_t offset;
   CHECK(napi_get_typedarray_info(env, argv[2], &type, &len, &data, &ab, &offset));
-  if (argc > 3) get_int64(env, argv[3], &indev);
-  if (argc > 4) get_int64(env, argv[4], &outdev);
+  kc_sim_meta meta = {0};
+  if (argc > 3 && get_int64(env, argv[3], &indev)) meta.indev = (uint32_t)indev;
+  if (argc > 4 && get_int64(env, argv[4], &outdev)) meta.outdev = (uint32_t)outdev;
+  bool has_hw = false;
+  if (argc > 5) napi_is_typedarray(env, argv[5], &has_hw);
+  if (has_hw) {
+    napi_typedarray_type hw_type;
+    size_t hw_len, hw_offset;
+    void *hw;
+    napi_value hw_ab;
+    CHECK(napi_get_typedarray_info(env, argv[5], &hw_type, &hw_len, &hw, &hw_ab, &hw_offset));
+    if (hw_len > sizeof meta.hwaddr) {
+      napi_throw_range_error(env, NULL, "inject: hwaddr longer than 8 bytes");
+      return NULL;
+    }
+    memcpy(meta.hwaddr, hw, hw_len);
+    meta.hwaddr_len = (uint8_t)hw_len;
+  }
   kc_sim_verdict v;
-  if (!kc_sim_inject(je->sim, (int)hook, data, len, (uint32_t)indev, (uint32_t)outdev, &v)) {
+  if (!kc_sim_inject(je->sim, (int)hook, data, len, &meta, &v)) {
     free(v.data);
     napi_throw_error(env, NULL, "inject: out of memory");
     return NULL;

@@ -87,12 +87,15 @@ void kc_sim_free(kc_sim *sim) {
   free(sim);
 }
 
-bool kc_sim_inject(kc_sim *sim, int hook, const uint8_t *data, size_t len, uint32_t indev, uint32_t outdev,
-                   kc_sim_verdict *out) {
+bool kc_sim_inject(kc_sim *sim, int hook, const uint8_t *data, size_t len, const kc_sim_meta *meta, kc_sim_verdict *out) {
   kc_packet *pkt = kc_packet_new(&sim->engine->packets, data, len, (uint8_t)hook);
   if (!pkt) return false;
-  pkt->indev = indev;
-  pkt->outdev = outdev;
+  if (meta) {
+    pkt->indev = meta->indev;
+    pkt->outdev = meta->outdev;
+    pkt->hwaddr_len = meta->hwaddr_len;
+    memcpy(pkt->hwaddr, meta->hwaddr, meta->hwaddr_len);
+  }
   kc_result r = kc_engine_dispatch(sim->engine, pkt);
   out->verdict = r.verdict;
   out->held = r.held;

@@ -34,8 +34,14 @@ typedef struct kc_sim_verdict {
 kc_sim *kc_sim_new(uint64_t seed, kc_log_fn log, void *log_ud);
 void kc_sim_free(kc_sim *sim);
 /* Runs the hook's rules on a copy of the packet; false when out of memory. */
-bool kc_sim_inject(kc_sim *sim, int hook, const uint8_t *data, size_t len, uint32_t indev, uint32_t outdev,
-                   kc_sim_verdict *out);
+/* What the kernel would report with a packet (NULL: nothing). */
+typedef struct kc_sim_meta {
+  uint32_t indev, outdev;
+  uint8_t hwaddr[8];
+  uint8_t hwaddr_len;
+} kc_sim_meta;
+
+bool kc_sim_inject(kc_sim *sim, int hook, const uint8_t *data, size_t len, const kc_sim_meta *meta, kc_sim_verdict *out);
 /* Moves the virtual clock forward, firing due timers in order. */
 void kc_sim_advance_us(kc_sim *sim, int64_t delta_us);
 /* Takes the queued sent or released packets (a list the caller frees with kc_sim_free_list). */

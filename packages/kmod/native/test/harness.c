@@ -65,7 +65,7 @@ kc_rule *harness_rule(kc_sim *sim, const char *scripts_dir, const char *script, 
 
 uint32_t harness_inject(kc_sim *sim, const uint8_t *packet, size_t len) {
   kc_sim_verdict v;
-  if (!kc_sim_inject(sim, KC_HOOK_FORWARD, packet, len, 0, 0, &v)) {
+  if (!kc_sim_inject(sim, KC_HOOK_FORWARD, packet, len, NULL, &v)) {
     fprintf(stderr, "inject: out of memory\n");
     exit(2);
   }

@@ -99,7 +99,7 @@ static void test_hold_release_send_schedule(void) {
   uint8_t pkt[64];
   size_t len = harness_udp(pkt, "held", 4, 69);
   kc_sim_verdict v;
-  EXPECT(kc_sim_inject(sim, KC_HOOK_FORWARD, pkt, len, 0, 0, &v));
+  EXPECT(kc_sim_inject(sim, KC_HOOK_FORWARD, pkt, len, NULL, &v));
   EXPECT(v.verdict == KC_NF_STOLEN && v.held);
   free(v.data);
   kc_sim_advance_us(sim, 29000);

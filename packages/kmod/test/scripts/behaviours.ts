@@ -155,3 +155,11 @@ export function checksums(data: string): LuaMultiReturn<[number, number, number]
 export function read_two_fields(p: Packet): Verdict {
   return p.u8(9) === 17 && p.u16(22) !== 0 ? NF_ACCEPT : NF_DROP;
 }
+
+/** Reports what the kernel told about the packet: devices and link-layer source. */
+export function report_meta(p: Packet): Verdict {
+  const hw = p.hwaddr();
+  const text = `${p.indev()}/${p.outdev()}/${hw === undefined ? "none" : string.format("%02x:%02x", string.byte(hw, 1), string.byte(hw, 6))}`;
+  kmod.log(text);
+  return NF_ACCEPT;
+}
