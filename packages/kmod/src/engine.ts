@@ -33,7 +33,7 @@ export interface RuleSpec {
 export interface Budgets {
   /**
    * Lua instructions per call (hook, timer, call), counted by a hook on every
-   * instruction: deterministic but slower. 0 goes back to the time budget.
+   * instruction: deterministic but slower; it replaces the time budget. 0 goes back to the time budget.
    */
   instructions?: number;
   /** Wall time per call, enforced by a watchdog at no per-instruction cost (default 50 ms). */

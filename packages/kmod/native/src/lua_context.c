@@ -111,13 +111,18 @@ int kc_context_pcall(kc_context *c, int nargs, int nresults, const char *what, c
   c->abort = KC_ABORT_NONE;
   kc_watchdog *watchdog = c->state->engine->watchdog;
   int64_t instructions = c->state->instruction_budget;
+  int status;
   if (instructions > 0) {
-    /* Arming the count hook resets its counter: each call gets the whole budget. */
+    /* The instruction budget replaces the time budget. Arming the count hook
+     * resets its counter: each call gets the whole budget. */
     lua_sethook(L, instruction_budget_hook, LUA_MASKCOUNT, instructions > INT_MAX ? INT_MAX : (int)instructions);
+    status = lua_pcall(L, nargs, nresults, handler);
+    lua_sethook(L, NULL, 0, 0);
+  } else {
+    kc_watchdog_enter(watchdog, c, c->state->time_budget_us);
+    status = lua_pcall(L, nargs, nresults, handler);
+    if (kc_watchdog_leave(watchdog)) lua_sethook(L, NULL, 0, 0);
   }
-  kc_watchdog_enter(watchdog, c, c->state->time_budget_us);
-  int status = lua_pcall(L, nargs, nresults, handler);
-  if (kc_watchdog_leave(watchdog) || instructions > 0) lua_sethook(L, NULL, 0, 0);
   if (status != LUA_OK) {
     kc_engine *e = c->state->engine;
     const char *msg = lua_tostring(L, -1);
