@@ -3,7 +3,8 @@
 // loaded it into an engine state (Engine from @kcache/kmod, or anything with
 // the same `call`), and `startNetem`, which runs it on a lab's router-origin
 // link with the kmod CLI (root).
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Daemon, Lab } from "./lab.ts";
 import { sleep } from "./proc.ts";
@@ -78,6 +79,8 @@ export function netemStats(engine: LuaCaller, state = 0): NetemStats {
 
 // ---- on a lab's real packet path (the kmod CLI in the router) -------------
 
+let netemRuns = 0;
+
 /** The kmod CLI (packages/kmod/bin/kmod). */
 export const KMOD_CLI = fileURLToPath(new URL("../../kmod/bin/kmod", import.meta.url));
 
@@ -128,10 +131,14 @@ export interface RunningNetem {
  * throws with kmod's message when it refuses (e.g. a bad configuration).
  * Needs root, the built bundle and kmod's native build.
  */
-export async function startNetem(lab: Lab, options: NetemLinkOptions = {}, what = "netem"): Promise<RunningNetem> {
+export async function startNetem(lab: Lab, options: NetemLinkOptions = {}, what = `netem-${++netemRuns}`): Promise<RunningNetem> {
   const args = ["run", "--stats-interval", "0", ...netemKmodArgs(lab.ifaces.routerOriginSide, options)];
+  // The output file is appended to: read only what this run writes (a reused `what` must not look started).
+  const expectedOut = join(lab.dir, `${what}.out`);
+  const before = existsSync(expectedOut) ? statSync(expectedOut).size : 0;
   const daemon = lab.spawnDaemon("router", KMOD_CLI, args, { what });
-  const output = () => readFileSync(daemon.outFile, "utf8");
+  const offset = daemon.outFile === expectedOut ? before : 0;
+  const output = () => readFileSync(daemon.outFile).subarray(offset).toString("utf8");
   const kmodStats = async (): Promise<KmodSnapshot> => {
     const r = await lab.exec("router", KMOD_CLI, ["stats", "--json"]);
     if (r.code !== 0) throw new Error(`kmod stats: ${r.stderr.trim()}`);

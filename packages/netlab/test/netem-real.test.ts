@@ -1,6 +1,8 @@
 // netem on the real packet path (root only): the bundle run by the kmod CLI
 // in a lab's router, on the router-origin link, with real pings, downloads
 // and UDP bursts.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADDR, Lab, NETEM_BUNDLE, downloadFrom, makeTestFiles, netemKmodArgs, sleep, startNetem, startNginx, type HttpOrigin, type TestFile } from "../src/index.ts";
@@ -31,6 +33,7 @@ describe.skipIf(reason !== undefined)("netem on a lab's router-origin link (kmod
   let lab: Lab;
   let nginx: HttpOrigin;
   let file: TestFile;
+  let bursts = 0;
 
   beforeAll(async () => {
     lab = Lab.create();
@@ -50,8 +53,10 @@ describe.skipIf(reason !== undefined)("netem on a lab's router-origin link (kmod
 
   /** Sends `count` numbered datagrams client -> origin:port (perMs a millisecond); the sequence numbers the origin got, in order. */
   async function burst(port: number, count: number, perMs: number): Promise<number[]> {
-    const listener = lab.exec("origin", "node", [BURST, "listen", String(port), "500", "15000"]);
-    await sleep(400);
+    const ready = join(lab.dir, `listening-${port}-${bursts++}`);
+    const listener = lab.exec("origin", "node", [BURST, "listen", String(port), "1000", "20000", ready]);
+    for (let i = 0; i < 100 && !existsSync(ready); i++) await sleep(50);
+    expect(existsSync(ready)).toBe(true);
     const sender = await lab.exec("client", "node", [BURST, "send", ADDR.origin, String(port), String(count), String(perMs)]);
     expect(sender.code).toBe(0);
     const lines = (await listener).stdout.trim().split("\n");
@@ -98,7 +103,7 @@ describe.skipIf(reason !== undefined)("netem on a lab's router-origin link (kmod
 
   it("jitter of ±8 ms keeps a burst in order by default, and reorders it with reorder: true", async () => {
     const config = { delay_ms: 10, jitter_ms: 8, ways: "to-origin", routerTraffic: false, match: ["-p", "udp", "--dport", "9101"] } as const;
-    const inOrder = await startNetem(lab, config, "netem-fifo");
+    const inOrder = await startNetem(lab, config, "netem-jitter");
     let fifo: number[];
     try {
       fifo = await burst(9101, 300, 10);
@@ -107,7 +112,7 @@ describe.skipIf(reason !== undefined)("netem on a lab's router-origin link (kmod
     }
     expect(fifo).toEqual([...Array(300).keys()]);
 
-    const reordering = await startNetem(lab, { ...config, reorder: true }, "netem-reorder");
+    const reordering = await startNetem(lab, { ...config, reorder: true }, "netem-jitter"); // same output file: must wait for its own start
     let free: number[];
     try {
       free = await burst(9101, 300, 10);
