@@ -372,7 +372,10 @@ static int packet_len(lua_State *L) {
 
 static int packet_get(lua_State *L, int width) {
   kc_packet *pkt = check_packet(L, 1);
-  size_t o = check_range(L, pkt->len, luaL_checkinteger(L, 2), width);
+  int is_integer;
+  lua_Integer offset = lua_tointegerx(L, 2, &is_integer);
+  if (!is_integer) return luaL_typeerror(L, 2, "integer offset");
+  size_t o = check_range(L, pkt->len, offset, width);
   lua_pushinteger(L, read_be(pkt->data + o, width));
   return 1;
 }

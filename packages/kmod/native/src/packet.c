@@ -3,8 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PACKETS_PER_BLOCK 256
-
 void kc_packet_pool_init(kc_packet_pool *pool) {
   memset(pool, 0, sizeof *pool);
   pool->next_id = 1;
@@ -12,7 +10,7 @@ void kc_packet_pool_init(kc_packet_pool *pool) {
 
 void kc_packet_pool_free(kc_packet_pool *pool) {
   for (size_t b = 0; b < pool->block_count; b++) {
-    for (size_t i = 0; i < PACKETS_PER_BLOCK; i++) {
+    for (size_t i = 0; i < KC_PACKETS_PER_BLOCK; i++) {
       kc_packet *pkt = &pool->blocks[b][i];
       if (pkt->alive && pkt->owns_data) free(pkt->data);
     }
@@ -22,21 +20,16 @@ void kc_packet_pool_free(kc_packet_pool *pool) {
   kc_packet_pool_init(pool);
 }
 
-kc_packet *kc_packet_pool_slot(const kc_packet_pool *pool, uint32_t slot) {
-  size_t block = slot / PACKETS_PER_BLOCK;
-  return block < pool->block_count ? &pool->blocks[block][slot % PACKETS_PER_BLOCK] : NULL;
-}
-
 static kc_packet *pool_get(kc_packet_pool *pool) {
   if (!pool->free) {
     kc_packet **blocks = realloc(pool->blocks, (pool->block_count + 1) * sizeof *blocks);
     if (!blocks) return NULL;
     pool->blocks = blocks;
-    kc_packet *block = calloc(PACKETS_PER_BLOCK, sizeof *block);
+    kc_packet *block = calloc(KC_PACKETS_PER_BLOCK, sizeof *block);
     if (!block) return NULL;
     blocks[pool->block_count++] = block;
-    for (size_t i = PACKETS_PER_BLOCK; i-- > 0;) {
-      block[i].slot = (uint32_t)((pool->block_count - 1) * PACKETS_PER_BLOCK + i);
+    for (size_t i = KC_PACKETS_PER_BLOCK; i-- > 0;) {
+      block[i].slot = (uint32_t)((pool->block_count - 1) * KC_PACKETS_PER_BLOCK + i);
       block[i].next_free = pool->free;
       pool->free = &block[i];
     }

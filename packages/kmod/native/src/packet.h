@@ -39,8 +39,13 @@ typedef struct kc_packet_pool {
 
 void kc_packet_pool_init(kc_packet_pool *pool);
 void kc_packet_pool_free(kc_packet_pool *pool);
-/* The record at a slot index, or NULL. */
-kc_packet *kc_packet_pool_slot(const kc_packet_pool *pool, uint32_t slot);
+#define KC_PACKETS_PER_BLOCK 256
+
+/* The record at a slot index, or NULL (inline: every packet access from Lua goes through it). */
+static inline kc_packet *kc_packet_pool_slot(const kc_packet_pool *pool, uint32_t slot) {
+  size_t block = slot / KC_PACKETS_PER_BLOCK;
+  return block < pool->block_count ? &pool->blocks[block][slot % KC_PACKETS_PER_BLOCK] : NULL;
+}
 
 /* A packet with an owned copy of the bytes; NULL when out of memory. */
 kc_packet *kc_packet_new(kc_packet_pool *pool, const uint8_t *data, size_t len, uint8_t hook);
