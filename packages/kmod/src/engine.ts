@@ -36,7 +36,7 @@ export interface Budgets {
    * instruction: deterministic but slower; it replaces the time budget. 0 goes back to the time budget.
    */
   instructions?: number;
-  /** Wall time per call, enforced by a watchdog at no per-instruction cost (default 50 ms). */
+  /** CPU time per call, enforced by a watchdog at no per-instruction cost (default 50 ms). */
   timeMs?: number;
   /** Bytes of Lua memory per context (default 64 MiB). */
   memoryBytes?: number;

@@ -10,7 +10,7 @@
 
 #include "engine.h"
 
-/* How often the watchdog looks: the budget is enforced to within this. */
+/* How often the watchdog looks: the budget is enforced to within this (of CPU time). */
 #define TICK_US 2000
 
 struct kc_watchdog {
@@ -24,6 +24,7 @@ struct kc_watchdog {
   struct kc_context *_Atomic context;
   _Atomic int64_t budget_us;
   pthread_t runner;
+  _Atomic clockid_t runner_clock; /* the CPU-time clock of the thread in the call */
 };
 
 static int budget_signal;
@@ -57,9 +58,11 @@ static void install_handler(void) {
   sigaction(budget_signal, &sa, NULL);
 }
 
-static int64_t now_us(void) {
+/* CPU time, not wall time: a call is not charged for the time its thread was
+ * descheduled on a loaded machine. */
+static int64_t cpu_us(clockid_t clock) {
   struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  if (clock_gettime(clock, &ts) != 0) return 0;
   return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
@@ -79,7 +82,7 @@ static void *watch(void *arg) {
     pthread_cond_timedwait(&w->wake, &w->lock, &until);
     uint64_t generation = atomic_load(&w->generation);
     if (!(generation & 1)) continue;
-    int64_t now = now_us();
+    int64_t now = cpu_us(atomic_load(&w->runner_clock));
     if (generation != seen) {
       seen = generation;
       seen_since = now;
@@ -119,8 +122,16 @@ void kc_watchdog_free(kc_watchdog *w) {
   free(w);
 }
 
+static _Thread_local clockid_t thread_clock;
+static _Thread_local bool thread_clock_known;
+
 void kc_watchdog_enter(kc_watchdog *w, kc_context *c, int64_t budget_us) {
+  if (!thread_clock_known) {
+    thread_clock_known = pthread_getcpuclockid(pthread_self(), &thread_clock) == 0;
+    if (!thread_clock_known) thread_clock = CLOCK_MONOTONIC;
+  }
   w->runner = pthread_self();
+  atomic_store_explicit(&w->runner_clock, thread_clock, memory_order_relaxed);
   current_watchdog = w;
   atomic_store_explicit(&w->context, c, memory_order_relaxed);
   atomic_store_explicit(&w->budget_us, budget_us, memory_order_relaxed);

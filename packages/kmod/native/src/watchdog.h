@@ -1,5 +1,5 @@
 /* The time budget of Lua calls. A watchdog thread per engine notices a call
- * that runs longer than its state's time budget and makes it raise, the way
+ * that has used more CPU time than its state's time budget and makes it raise, the way
  * lua.c stops a script on Ctrl-C: it signals the thread running the call, and
  * the handler arms a count hook (lua_sethook is async-signal-safe). Calls that
  * end in time pay two stores, not a hook on every instruction. */
