@@ -88,6 +88,24 @@ describe.skipIf(!isRoot)("kmod on the real packet path", () => {
     }
   });
 
+  it("`kmod reload` gives the scripts fresh Lua states and keeps the content store", async () => {
+    const kmod = await startKmod(lab, ["-A", "FORWARD", "-p", "udp", "--dport", "9002", "-j", "LUA", "--script", script("store-reload")]);
+    const ask = async (text: string) => {
+      const r = await lab.exec("client", "node", [UDP, "send", ADDR.origin, "9002", text, "1000"]);
+      return r.stdout.trim().split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { payload: string }).payload);
+    };
+    try {
+      expect(await ask("first")).toEqual(["seen=1 store=first"]);
+      expect(await ask("second")).toEqual(["seen=2 store=first"]);
+      const reload = await lab.exec("router", KMOD, ["reload"]);
+      expect(reload.stdout).toMatch(/reloaded 1 rule/);
+      expect(await ask("third")).toEqual(["seen=1 store=first"]);
+      expect((await kmod.stats()).rules[0]!.packets).toBe(1);
+    } finally {
+      kmod.stop();
+    }
+  });
+
   it("delaying the origin side by 20 ms each way adds about 40 ms to a round trip", async () => {
     const ping = async () => {
       const r = await lab.exec("client", "ping", ["-n", "-q", "-c", "5", "-i", "0.2", ADDR.origin]);

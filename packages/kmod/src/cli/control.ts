@@ -1,5 +1,6 @@
-// A control socket per network namespace: `kmod run` answers on it with its
-// stats as JSON, and `kmod stats` (run in the same namespace) reads them.
+// A control socket per network namespace: `kmod run` answers commands on it
+// (a line: "stats" or "reload") with JSON; `kmod stats` and `kmod reload`, run
+// in the same namespace, send them.
 import { mkdirSync, readlinkSync, rmSync } from "node:fs";
 import { createConnection, createServer, type Server } from "node:net";
 
@@ -11,12 +12,22 @@ export function controlPath(): string {
   return `${DIRECTORY}/kmod-${netns}.sock`;
 }
 
-export function serveStats(snapshot: () => unknown): Server {
+export type Commands = Record<string, () => unknown>;
+
+export function serveControl(commands: Commands): Server {
   const path = controlPath();
   mkdirSync(DIRECTORY, { recursive: true });
   rmSync(path, { force: true });
   const server = createServer((socket) => {
-    socket.end(`${JSON.stringify(snapshot())}\n`);
+    let text = "";
+    socket.on("data", (chunk) => {
+      text += chunk.toString();
+      const end = text.indexOf("\n");
+      if (end < 0) return;
+      const command = commands[text.slice(0, end).trim()];
+      socket.end(`${JSON.stringify(command ? command() : { error: `unknown command '${text.slice(0, end).trim()}'` })}\n`);
+    });
+    socket.on("error", () => socket.destroy());
   });
   server.listen(path); // keeps the process alive until a signal stops it
   return server;
@@ -27,9 +38,9 @@ export function closeStats(server: Server): void {
   rmSync(controlPath(), { force: true });
 }
 
-export function readStats(timeoutMs = 2000): Promise<unknown> {
+export function request(command: string, timeoutMs = 10_000): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const socket = createConnection(controlPath());
+    const socket = createConnection(controlPath(), () => socket.write(`${command}\n`));
     let text = "";
     const timer = setTimeout(() => {
       socket.destroy();

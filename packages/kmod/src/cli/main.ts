@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { Engine } from "../engine.ts";
-import { closeStats, readStats, serveStats } from "./control.ts";
+import { closeStats, request, serveControl } from "./control.ts";
 import { CONTINUE_MARK, IptablesError, MAX_RULES, SENT_MARK, installRules, removeAll } from "./iptables.ts";
 import { RuleSyntaxError, parseConfig, parseRules, type CliRule } from "./rules.ts";
 import { formatStats, type Snapshot } from "./stats.ts";
@@ -109,20 +109,20 @@ async function run(options: RunOptions, ruleWords: string[]): Promise<number> {
     teardown();
     process.exit(code);
   };
-  try {
-    if (options.storeBudget || options.maxEntry) engine.configureStore({ budgetBytes: options.storeBudget, maxEntryBytes: options.maxEntry });
+  /** Loads libraries, inserts the rules and runs the --call functions; again on reload. */
+  const ruleIds: number[] = [];
+  const loadScripts = (): void => {
     for (const load of loads) engine.loadScript(load.state, load.path);
-    const queued = rules.map((rule, index) => {
-      const queue = options.queueBase + index;
+    rules.forEach((rule, index) => {
       try {
-        engine.insertRule({
+        ruleIds.push(engine.insertRule({
           name: `${rule.origin} (${rule.hook} ${rule.matches.join(" ")})`.replace(/ \)$/, ")"), hook: rule.hook,
-          script: rule.script, function: rule.function, state: rule.state, failVerdict: rule.failVerdict, queue,
-        });
+          script: rule.script, function: rule.function, state: rule.state, failVerdict: rule.failVerdict,
+          queue: options.queueBase + index,
+        }));
       } catch (error) {
         throw new UsageError(`${rule.origin}: ${(error as Error).message.split("\n")[0]}`);
       }
-      return { hook: rule.hook, matches: rule.matches, queue, index, origin: rule.origin };
     });
     for (const call of calls) {
       try {
@@ -131,13 +131,36 @@ async function run(options: RunOptions, ruleWords: string[]): Promise<number> {
         throw new UsageError(`--call ${call.name}: ${(error as Error).message.split("\n")[0]}`);
       }
     }
+  };
+  /** Drops every state (their Lua globals and timers); the content store and held packets stay. */
+  const unloadScripts = (): void => {
+    for (const id of ruleIds.splice(0)) engine.deleteRule(id);
+    for (const load of loads) engine.unloadScript(load.state, load.path);
+  };
+  try {
+    if (options.storeBudget || options.maxEntry) engine.configureStore({ budgetBytes: options.storeBudget, maxEntryBytes: options.maxEntry });
+    loadScripts();
     engine.start();
-    installRules(queued);
+    installRules(rules.map((rule, index) => ({ hook: rule.hook, matches: rule.matches, queue: options.queueBase + index, index, origin: rule.origin })));
     installed = true;
   } catch (error) {
     engine.close();
     throw error;
   }
+
+  /* While the scripts reload, packets of a queue without a rule are accepted. */
+  const reload = (): { reloaded: number } | { error: string } => {
+    try {
+      unloadScripts();
+      loadScripts();
+      process.stdout.write(`kmod: reloaded ${rules.length} rule(s)\n`);
+      return { reloaded: rules.length };
+    } catch (error) {
+      const message = (error as Error).message.split("\n")[0] ?? "";
+      process.stderr.write(`kmod: reload failed, the rules without a script accept: ${message}\n`);
+      return { error: message };
+    }
+  };
 
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => stop(0));
   process.on("uncaughtException", (error) => {
@@ -148,7 +171,7 @@ async function run(options: RunOptions, ruleWords: string[]): Promise<number> {
   const snapshot = (): Snapshot => ({
     pid: process.pid, uptimeMs: Date.now() - started, rules: engine.stats(), queue: engine.nfqueueStats(), store: engine.storeStats(),
   });
-  const server = serveStats(snapshot);
+  const server = serveControl({ stats: snapshot, reload });
   process.on("exit", () => {
     closeStats(server);
     teardown();
@@ -184,6 +207,7 @@ export async function main(argv: string[]): Promise<number> {
 
   program.command("cleanup").description("remove the chains and rules a killed kmod left in this network namespace");
   program.command("stats").description("print the stats of the kmod running in this network namespace").option("--json", "as JSON");
+  program.command("reload").description("reload the scripts of the kmod running in this network namespace (the content store keeps its entries)");
 
   const first = argv.findIndex((w) => w === "-A" || w === "--append");
   const head = first < 0 ? argv : argv.slice(0, first);
@@ -202,8 +226,14 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(removed.length ? `kmod: removed ${removed.join(", ")}\n` : "kmod: nothing to remove\n");
     return 0;
   }
+  if (name === "reload") {
+    const answer = (await request("reload")) as { reloaded?: number; error?: string };
+    if (answer.error !== undefined) throw new UsageError(`reload failed: ${answer.error}`);
+    process.stdout.write(`kmod: reloaded ${answer.reloaded} rule(s)\n`);
+    return 0;
+  }
   if (name === "stats") {
-    const stats = (await readStats()) as Snapshot;
+    const stats = (await request("stats")) as Snapshot;
     const json = program.commands.find((c) => c.name() === "stats")!.opts<{ json?: boolean }>().json;
     process.stdout.write(json ? `${JSON.stringify(stats, null, 2)}\n` : `${formatStats(stats)}\n`);
     return 0;
