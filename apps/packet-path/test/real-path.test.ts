@@ -77,7 +77,7 @@ describe.skipIf(!isRoot)("kmod on the real packet path", () => {
   });
 
   it("a packet made by a script, spoofing the origin, reaches the client", async () => {
-    const kmod = await startKmod(lab, ["-A", "FORWARD", "-p", "udp", "--dport", "9001", "-j", "LUA", "--script", script("spoof")]);
+    const kmod = await startKmod(lab, ["--load", `0:${script("reply")}`, "-A", "FORWARD", "-p", "udp", "--dport", "9001", "-j", "LUA", "--script", script("spoof")]);
     try {
       const r = await lab.exec("client", "node", [UDP, "send", ADDR.origin, "9001", "ping", "1500"]);
       const replies = r.stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
@@ -89,7 +89,7 @@ describe.skipIf(!isRoot)("kmod on the real packet path", () => {
   });
 
   it("`kmod reload` gives the scripts fresh Lua states and keeps the content store", async () => {
-    const kmod = await startKmod(lab, ["-A", "FORWARD", "-p", "udp", "--dport", "9002", "-j", "LUA", "--script", script("store-reload")]);
+    const kmod = await startKmod(lab, ["--load", `0:${script("reply")}`, "-A", "FORWARD", "-p", "udp", "--dport", "9002", "-j", "LUA", "--script", script("store-reload")]);
     const ask = async (text: string) => {
       const r = await lab.exec("client", "node", [UDP, "send", ADDR.origin, "9002", text, "1000"]);
       return r.stdout.trim().split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { payload: string }).payload);
