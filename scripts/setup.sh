@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   build-essential pkg-config
   liblua5.4-dev lua5.4 libnetfilter-queue-dev libmnl-dev
-  iptables iproute2 conntrack tcpdump iputils-ping procps
+  iptables iproute2 conntrack tcpdump iputils-ping procps ethtool
   nginx-light tftpd-hpa tftp-hpa atftp curl wget
   iperf3 netpipe-tcp librsvg2-bin node-llhttp
 )

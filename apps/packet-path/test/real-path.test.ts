@@ -3,7 +3,7 @@
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  ADDR, CLIENTS, Lab, downloadFrom, isHttpClient, makeTestFiles, sleep, startNginx, startTftpd,
+  ADDR, CLIENTS, Lab, downloadFrom, isHttpClient, makeTestFiles, sleep, startCapture, startNginx, startTftpd,
   type HttpOrigin, type TestFile, type TftpOrigin,
 } from "@kcache/netlab";
 import { KMOD, kcacheRules, startKmod } from "../src/kmod.ts";
@@ -84,6 +84,29 @@ describe.skipIf(!isRoot)("kmod on the real packet path", () => {
       expect(replies).toEqual([{ from: ADDR.origin, port: 9001, payload: "spoofed reply to ping" }]);
       expect((await kmod.stats()).queue.sent).toBe(1);
     } finally {
+      kmod.stop();
+    }
+  });
+
+  it("a TCP super-segment a script sends reaches the client whole over veth, and is cut into MSS-sized segments where the device cannot take it (GSO)", async () => {
+    const kmod = await startKmod(lab, ["-A", "FORWARD", "-p", "udp", "--dport", "9003", "-j", "LUA", "--script", script("gso")]);
+    const capture = async () => {
+      const c = await startCapture(lab, { on: "client", iface: lab.ifaces.client, filter: "tcp and port 80", hex: false });
+      await lab.exec("client", "node", [UDP, "send", ADDR.origin, "9003", "go", "300"]);
+      // The client's kernel answers with RST: it accepted the segments as valid TCP (a bad checksum is dropped silently).
+      const text = await c.waitFor(/5555 > 198\.18\.2\.2\.80: Flags \[R\]/);
+      c.stop();
+      return text.split("\n").filter((l) => /198\.18\.2\.2\.80 > 198\.18\.1\.2\.5555: Flags/.test(l)).map((l) => Number(/length (\d+)/.exec(l)?.[1]));
+    };
+    try {
+      // veth takes GSO packets as they are: one 10,000-byte packet arrives and the client's stack takes it.
+      expect(await capture()).toEqual([10_000]);
+      // Without segmentation offload on the router's side, the kernel cuts it into 1000-byte segments.
+      lab.execSync("router", "ethtool", ["-K", lab.ifaces.routerClientSide, "tso", "off", "gso", "off"]);
+      expect(await capture()).toEqual(Array.from({ length: 10 }, () => 1000));
+      expect((await kmod.stats()).queue.sent).toBe(2);
+    } finally {
+      lab.execSync("router", "ethtool", ["-K", lab.ifaces.routerClientSide, "tso", "on", "gso", "on"]);
       kmod.stop();
     }
   });

@@ -132,6 +132,16 @@ declare namespace kmod {
   /** Sends a complete IPv4 packet, given whole or as parts gathered without concatenation. */
   function send(packet: Parts): boolean;
 
+  /**
+   * Sends an IPv4/TCP "super-segment" (the first part holds the whole IP and
+   * TCP header; up to 64 KiB of payload) that the kernel cuts into `mss`-byte
+   * segments (GSO), out of interface `ifindex` to the link-layer address
+   * `mac` (6 bytes) — learn both from the peer's packets (`p.indev()`,
+   * `p.hwaddr()`). Lengths, IP ids, sequence numbers and checksums of the
+   * segments are the kernel's work; FIN and PSH end up on the last one.
+   */
+  function send_gso(packet: Parts, mss: number, ifindex: number, mac: string): boolean;
+
   /** Runs `fn(arg)` in this context after `delayMs` ms. Returns a handle for `cancel`. */
   function timer<T>(delayMs: number, fn: (this: void, arg: T) => void, arg?: T): number;
   /** Same with a delay in µs. */

@@ -240,6 +240,21 @@ describe("deferral, timers, held packets", () => {
   });
 });
 
+describe("segmentation offload", () => {
+  it("a TCP super-segment goes out as MSS-sized segments with their own lengths, ids, sequence numbers and checksums", () => {
+    rule("send_super_segment");
+    engine.inject("FORWARD", packetWith(1), { indev: 2, hwaddr: Buffer.from([2, 0, 0, 0, 0, 1]) });
+    const segments = engine.takeSent().map(parseIpv4);
+    expect(segments.map((s) => [s.payload.length, s.seq, s.flags, s.totalLength])).toEqual([
+      [1000, 1000, 0x10, 1040],
+      [1000, 2000, 0x10, 1040],
+      [500, 3000, 0x19, 540],
+    ]);
+    expect(segments.every((s) => s.ipChecksumOk && s.checksumOk && s.src === "198.18.2.2" && s.dst === "198.18.1.2")).toBe(true);
+    expect(segments.map((s) => s.payload.toString()).join("")).toBe("x".repeat(2500));
+  });
+});
+
 describe("states and rules", () => {
   it("two rules on one state share globals", () => {
     rule("count");

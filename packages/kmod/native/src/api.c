@@ -89,6 +89,30 @@ static int api_send(lua_State *L) {
   return 1;
 }
 
+static int api_send_gso(lua_State *L) {
+  kc_engine *e = engine_of(L);
+  struct iovec parts[KC_MAX_SEND_PARTS];
+  size_t total;
+  int count = collect_parts(L, 1, parts, &total);
+  lua_Integer mss = luaL_checkinteger(L, 2);
+  lua_Integer ifindex = luaL_checkinteger(L, 3);
+  size_t mac_len;
+  const char *mac = luaL_checklstring(L, 4, &mac_len);
+  if (mss < 64 || mss > 65535) return luaL_error(L, "send_gso: bad mss %I", mss);
+  if (mac_len != 6) return luaL_error(L, "send_gso: the link-layer address must be 6 bytes");
+  if (total < 40 || total > 65535) return luaL_error(L, "send_gso: %I bytes is not an IPv4/TCP packet", (lua_Integer)total);
+  int rc = e->backend.send_gso(e->backend.ctx, (int)ifindex, (const uint8_t *)mac, (uint16_t)mss, parts, count);
+  if (rc < 0) {
+    e->send_errors++;
+    lua_pushboolean(L, 0);
+    lua_pushfstring(L, "send_gso failed: %s", strerror(-rc));
+    return 2;
+  }
+  e->sends++;
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
 static int add_function_timer(lua_State *L, int64_t delay_us) {
   kc_context *c = kc_context_of(L);
   kc_engine *e = c->state->engine;
@@ -247,7 +271,8 @@ void kc_api_open(lua_State *L, kc_context *c) {
 
   static const luaL_Reg functions[] = {
       {"now_ms", api_now_ms},   {"now_us", api_now_us},         {"random32", api_random32},
-      {"bytes", api_bytes},     {"send", api_send},             {"timer", api_timer},
+      {"bytes", api_bytes},     {"send", api_send},             {"send_gso", api_send_gso},
+      {"timer", api_timer},
       {"timer_us", api_timer_us}, {"cancel", api_cancel},       {"schedule", api_schedule},
       {"release", api_release}, {"log", api_log},               {"state", api_state},
       {"sum16", api_sum16},     {"fold16", api_fold16},         {"checksum_adjust", api_checksum_adjust},

@@ -53,6 +53,9 @@ typedef struct kc_backend {
   int64_t (*now_us)(void *ctx);
   /* Sends a complete IPv4 packet given as parts; 0 or -errno. */
   int (*send)(void *ctx, const struct iovec *parts, int count);
+  /* Sends an IPv4/TCP super-segment (first part: the headers) cut into `mss`-byte segments, out of
+   * interface `ifindex` to link-layer address `mac`; 0 or -errno. */
+  int (*send_gso)(void *ctx, int ifindex, const uint8_t mac[6], uint16_t mss, const struct iovec *parts, int count);
   /* A held packet got its verdict (data/len: the bytes to carry on; modified: they differ from what came in). */
   void (*release)(void *ctx, kc_packet *pkt, uint32_t verdict, const uint8_t *data, size_t len, bool modified);
   /* 32 random bits. */

@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gso.h"
+
 #define RECEIVE_BATCH 64
 #define VERDICT_FLUSH_BYTES (128 * 1024)
 
@@ -36,6 +38,7 @@ struct kc_nfq {
   size_t verdicts_len, verdicts_cap;
   uint32_t next_seq;
   kc_nfq_stats stats;
+  kc_gso *gso;
   uint8_t random_pool[256];
   size_t random_left;
   kc_rule *last_rule;
@@ -129,6 +132,14 @@ static int nfq_send(void *ctx, const struct iovec *parts, int count) {
   }
   q->stats.sent++;
   return 0;
+}
+
+static int nfq_send_gso(void *ctx, int ifindex, const uint8_t mac[6], uint16_t mss, const struct iovec *parts, int count) {
+  kc_nfq *q = ctx;
+  int rc = kc_gso_send(q->gso, ifindex, mac, mss, parts, count);
+  if (rc < 0) q->stats.send_errors++;
+  else q->stats.sent++;
+  return rc;
 }
 
 /* ---- the packet path ------------------------------------------------------- */
@@ -296,13 +307,16 @@ kc_nfq *kc_nfq_new(const kc_nfq_config *config, kc_log_fn log, void *log_ud, cha
   if (!q->config.receive_buffer) q->config.receive_buffer = 8 << 20;
   q->raw_fd = q->wake_fd = -1;
   pthread_mutex_init(&q->lock, NULL);
-  kc_backend backend = {.ctx = q, .now_us = nfq_now_us, .send = nfq_send, .release = nfq_release, .random32 = nfq_random32};
+  kc_backend backend = {
+      .ctx = q, .now_us = nfq_now_us, .send = nfq_send, .send_gso = nfq_send_gso, .release = nfq_release, .random32 = nfq_random32,
+  };
   q->engine = kc_engine_new(&backend, log, log_ud);
+  q->gso = kc_gso_new();
   q->receive_size = 0xffff + (MNL_SOCKET_BUFFER_SIZE / 2);
   q->receive_buf = malloc(q->receive_size);
   q->verdicts_cap = VERDICT_FLUSH_BYTES + 0x10000;
   q->verdicts = malloc(q->verdicts_cap);
-  if (!q->engine || !q->receive_buf || !q->verdicts) {
+  if (!q->engine || !q->gso || !q->receive_buf || !q->verdicts) {
     snprintf(err, errlen, "out of memory");
     kc_nfq_free(q);
     return NULL;
@@ -383,6 +397,7 @@ void kc_nfq_free(kc_nfq *q) {
   if (!q) return;
   kc_nfq_stop(q);
   kc_engine_free(q->engine);
+  kc_gso_free(q->gso);
   if (q->raw_fd >= 0) close(q->raw_fd);
   if (q->wake_fd >= 0) close(q->wake_fd);
   free(q->receive_buf);

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checksum.h"
+
 /* Beyond this many untaken packets the wire drops (a script sending in a loop). */
 #define SIM_QUEUE_LIMIT 1000000
 
@@ -47,6 +49,75 @@ static int sim_send(void *ctx, const struct iovec *parts, int count) {
   return enqueue(sim, &sim->sent_tail, 0, parts, count) ? 0 : -ENOBUFS;
 }
 
+/* What the kernel does with a GSO super-segment: MSS-sized segments with
+ * their own lengths, IP ids, sequence numbers and checksums; FIN and PSH on
+ * the last one only. The sim records them as if they had been sent one by one. */
+static int sim_send_gso(void *ctx, int ifindex, const uint8_t mac[6], uint16_t mss, const struct iovec *parts, int count) {
+  (void)ifindex;
+  (void)mac;
+  kc_sim *sim = ctx;
+  size_t total = 0;
+  for (int i = 0; i < count; i++) total += parts[i].iov_len;
+  uint8_t *whole = malloc(total ? total : 1);
+  if (!whole) return -ENOMEM;
+  size_t at = 0;
+  for (int i = 0; i < count; i++) {
+    memcpy(whole + at, parts[i].iov_base, parts[i].iov_len);
+    at += parts[i].iov_len;
+  }
+  size_t ihl = (size_t)(whole[0] & 0x0f) * 4;
+  if (total < 40 || (whole[0] >> 4) != 4 || whole[9] != 6 || ihl < 20 || total < ihl + 20) {
+    free(whole);
+    return -EINVAL;
+  }
+  size_t thl = (size_t)(whole[ihl + 12] >> 4) * 4, headers = ihl + thl;
+  if (thl < 20 || total < headers) {
+    free(whole);
+    return -EINVAL;
+  }
+  uint32_t seq = (uint32_t)whole[ihl + 4] << 24 | whole[ihl + 5] << 16 | whole[ihl + 6] << 8 | whole[ihl + 7];
+  uint16_t id = (uint16_t)(whole[4] << 8 | whole[5]);
+  uint8_t flags = whole[ihl + 13];
+  size_t payload = total - headers;
+  int rc = 0;
+  for (size_t offset = 0, n = 0; rc == 0 && (offset < payload || (payload == 0 && n == 0)); offset += mss, n++) {
+    size_t chunk = payload - offset < mss ? payload - offset : mss;
+    bool last = offset + chunk >= payload;
+    uint8_t segment[65536];
+    memcpy(segment, whole, headers);
+    memcpy(segment + headers, whole + headers + offset, chunk);
+    size_t len = headers + chunk;
+    segment[2] = (uint8_t)(len >> 8);
+    segment[3] = (uint8_t)len;
+    segment[4] = (uint8_t)((id + n) >> 8);
+    segment[5] = (uint8_t)(id + n);
+    segment[10] = segment[11] = 0;
+    uint16_t check = kc_fold16(kc_sum16(segment, ihl, 0));
+    segment[10] = (uint8_t)(check >> 8);
+    segment[11] = (uint8_t)check;
+    uint32_t s = seq + (uint32_t)offset;
+    segment[ihl + 4] = (uint8_t)(s >> 24);
+    segment[ihl + 5] = (uint8_t)(s >> 16);
+    segment[ihl + 6] = (uint8_t)(s >> 8);
+    segment[ihl + 7] = (uint8_t)s;
+    segment[ihl + 13] = last ? flags : (uint8_t)(flags & ~0x09); /* FIN and PSH go with the last segment */
+    segment[ihl + 16] = segment[ihl + 17] = 0;
+    uint8_t pseudo[12];
+    memcpy(pseudo, segment + 12, 8);
+    pseudo[8] = 0;
+    pseudo[9] = 6;
+    pseudo[10] = (uint8_t)((len - ihl) >> 8);
+    pseudo[11] = (uint8_t)(len - ihl);
+    uint16_t tcp_check = kc_fold16(kc_sum16(segment + ihl, len - ihl, kc_sum16(pseudo, sizeof pseudo, 0)));
+    segment[ihl + 16] = (uint8_t)(tcp_check >> 8);
+    segment[ihl + 17] = (uint8_t)tcp_check;
+    struct iovec one = {.iov_base = segment, .iov_len = len};
+    rc = sim_send(sim, &one, 1);
+  }
+  free(whole);
+  return rc;
+}
+
 static void sim_release(void *ctx, kc_packet *pkt, uint32_t verdict, const uint8_t *data, size_t len, bool modified) {
   (void)pkt;
   (void)modified;
@@ -61,7 +132,9 @@ kc_sim *kc_sim_new(uint64_t seed, kc_log_fn log, void *log_ud) {
   sim->random_state = seed ? seed : 0x9E3779B97F4A7C15ULL;
   sim->sent_tail = &sim->sent;
   sim->released_tail = &sim->released;
-  kc_backend backend = {.ctx = sim, .now_us = sim_now_us, .send = sim_send, .release = sim_release, .random32 = sim_random32};
+  kc_backend backend = {
+      .ctx = sim, .now_us = sim_now_us, .send = sim_send, .send_gso = sim_send_gso, .release = sim_release, .random32 = sim_random32,
+  };
   sim->engine = kc_engine_new(&backend, log, log_ud);
   if (!sim->engine) {
     free(sim);

@@ -163,3 +163,12 @@ export function report_meta(p: Packet): Verdict {
   kmod.log(text);
   return NF_ACCEPT;
 }
+
+/** Sends a TCP super-segment of `length` bytes back to the sender, cut at `mss` (GSO). */
+export function send_super_segment(p: Packet): Verdict {
+  const length = 2500;
+  const ip = string.pack(">BBI2I2I2BBI2I4I4", 0x45, 0, 40 + length, 7, 0x4000, 64, 6, 0, p.u32(16), p.u32(12));
+  const tcp = string.pack(">I2I2I4I4BBI2I2I2", 80, 5555, 1000, 0, 0x50, 0x19, 65535, 0, 0); // ACK, PSH, FIN
+  kmod.send_gso([ip + tcp, string.rep("x", length)], 1000, p.indev(), p.hwaddr() ?? "\0\0\0\0\0\0");
+  return NF_STOLEN;
+}
