@@ -111,6 +111,22 @@ describe.skipIf(!isRoot)("kmod on the real packet path", () => {
     }
   });
 
+  it("--link-layer presents an Ethernet header with the sender's MAC to PacketScript-style scripts (lua-std)", async () => {
+    const luaStd = fileURLToPath(new URL("../../../packages/lua-std/dist/lua-std.lua", import.meta.url));
+    const kmod = await startKmod(lab, [
+      "--load", `0:${luaStd}`, "--load", `0:${script("reply")}`,
+      "-A", "FORWARD", "-p", "udp", "--dport", "9004", "-j", "LUA", "--script", script("eth"), "--link-layer",
+    ]);
+    try {
+      const mac = /link\/ether ([0-9a-f:]+)/.exec(lab.execSync("client", "ip", ["link", "show", lab.ifaces.client]))![1]!;
+      const r = await lab.exec("client", "node", [UDP, "send", ADDR.origin, "9004", "who am i", "1000"]);
+      const [reply] = r.stdout.trim().split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { payload: string }).payload);
+      expect(reply!.toLowerCase()).toBe(`smac=${mac} saddr=${ADDR.client}`);
+    } finally {
+      kmod.stop();
+    }
+  });
+
   it("`kmod reload` gives the scripts fresh Lua states and keeps the content store", async () => {
     const kmod = await startKmod(lab, ["--load", `0:${script("reply")}`, "-A", "FORWARD", "-p", "udp", "--dport", "9002", "-j", "LUA", "--script", script("store-reload")]);
     const ask = async (text: string) => {

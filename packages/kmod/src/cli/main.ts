@@ -13,7 +13,7 @@ import { formatStats, type Snapshot } from "./stats.ts";
 
 const RULE_HELP = `
 Rules (after the options; iptables syntax, any number of -A):
-  -A CHAIN [iptables matches] -j LUA --script PATH [--function NAME] [--state N] [--fail-verdict drop|accept]
+  -A CHAIN [iptables matches] -j LUA --script PATH [--function NAME] [--state N] [--fail-verdict drop|accept] [--link-layer]
 
   CHAIN          PREROUTING, INPUT, FORWARD, OUTPUT or POSTROUTING
   matches        anything iptables accepts, e.g. -p udp --dport 69, -s 198.18.1.0/24, -i veth0,
@@ -22,10 +22,13 @@ Rules (after the options; iptables syntax, any number of -A):
   --function     the function called per packet (default process_packet)
   --state        the Lua state id; rules on one state share its globals (default 0)
   --fail-verdict the verdict when the script fails: drop (default) or accept
+  --link-layer   present an Ethernet header before the IP packet, so PacketScript scripts that
+                 start at p:data(packet_eth) run unchanged (needs lua-std: --load STATE:lua-std.lua)
 
 Examples:
   kmod run -A FORWARD -p udp -j LUA --script packages/tftp-cache/dist/tftp-cache.lua
   kmod run --load 0:packages/lua-std/dist/lua-std.lua -A FORWARD -p icmp -j LUA --script nat.lua --function snat
+  kmod run --load 0:packages/lua-std/dist/lua-std.lua -A FORWARD -j LUA --script listing.lua --link-layer
   kmod run --config rules.conf      # one rule per line, # comments
 
 kmod installs NFQUEUE rules (with --queue-bypass) in chains of its own (mangle table,
@@ -124,6 +127,13 @@ async function run(options: RunOptions, ruleWords: string[]): Promise<number> {
         throw new UsageError(`${rule.origin}: ${(error as Error).message.split("\n")[0]}`);
       }
     });
+    for (const state of new Set(rules.filter((r) => r.linkLayer).map((r) => r.state))) {
+      try {
+        engine.call(state, "packetscript_link_layer", [true]);
+      } catch {
+        throw new UsageError(`--link-layer needs lua-std loaded into state ${state} (--load ${state}:packages/lua-std/dist/lua-std.lua)`);
+      }
+    }
     for (const call of calls) {
       try {
         engine.call(call.state, call.name, call.args);

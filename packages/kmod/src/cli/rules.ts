@@ -11,6 +11,8 @@ export interface CliRule {
   function: string;
   state: number;
   failVerdict: FailVerdict;
+  /** Present an Ethernet header before the IP packet (lua-std's PacketScript link-layer presentation). */
+  linkLayer: boolean;
   /** Where it was written, for messages (e.g. "rule 2" or "rules.conf:3"). */
   origin: string;
 }
@@ -18,6 +20,8 @@ export interface CliRule {
 export class RuleSyntaxError extends Error {}
 
 const TARGET_OPTIONS = new Set(["--script", "--function", "--state", "--fail-verdict"]);
+/** LUA options without a value. */
+const TARGET_FLAGS = new Set(["--link-layer"]);
 /** Options iptables itself would take as a target or a command: not matches. */
 const NOT_MATCHES = new Set(["-j", "--jump", "-g", "--goto", "-I", "-D", "-F", "-X", "-N", "-P", "-t", "--table"]);
 
@@ -31,13 +35,21 @@ function parseRule(words: string[], origin: string): CliRule {
   if (jump < 0) throw new RuleSyntaxError(`${origin}: missing '-j LUA'`);
   if (words[jump + 1] !== "LUA") throw new RuleSyntaxError(`${origin}: the target must be LUA (got '${words[jump + 1] ?? ""}')`);
   const matches = words.slice(2, jump);
-  const misplaced = matches.find((w) => TARGET_OPTIONS.has(w) || NOT_MATCHES.has(w));
+  const misplaced = matches.find((w) => TARGET_OPTIONS.has(w) || TARGET_FLAGS.has(w) || NOT_MATCHES.has(w));
   if (misplaced) throw new RuleSyntaxError(`${origin}: '${misplaced}' belongs after '-j LUA'`);
   const options = new Map<string, string>();
+  const flags = new Set<string>();
   const rest = words.slice(jump + 2);
   for (let i = 0; i < rest.length; i += 2) {
     const name = rest[i]!;
-    if (!TARGET_OPTIONS.has(name)) throw new RuleSyntaxError(`${origin}: unknown LUA option '${name}' (known: ${[...TARGET_OPTIONS].join(", ")})`);
+    if (TARGET_FLAGS.has(name)) {
+      flags.add(name);
+      i--;
+      continue;
+    }
+    if (!TARGET_OPTIONS.has(name)) {
+      throw new RuleSyntaxError(`${origin}: unknown LUA option '${name}' (known: ${[...TARGET_OPTIONS, ...TARGET_FLAGS].join(", ")})`);
+    }
     const value = rest[i + 1];
     if (value === undefined || value.startsWith("-")) throw new RuleSyntaxError(`${origin}: ${name} needs a value`);
     if (options.has(name)) throw new RuleSyntaxError(`${origin}: ${name} given twice`);
@@ -51,7 +63,7 @@ function parseRule(words: string[], origin: string): CliRule {
   if (failVerdict !== "drop" && failVerdict !== "accept") throw new RuleSyntaxError(`${origin}: --fail-verdict must be drop or accept`);
   const fn = options.get("--function") ?? "process_packet";
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(fn)) throw new RuleSyntaxError(`${origin}: --function '${fn}' is not a Lua name`);
-  return { hook: chain as HookName, matches, script, function: fn, state, failVerdict, origin };
+  return { hook: chain as HookName, matches, script, function: fn, state, failVerdict, linkLayer: flags.has("--link-layer"), origin };
 }
 
 /** Splits words at each -A/--append into rules. */
