@@ -49,6 +49,8 @@ function collect(value: string, previous: string[]): string[] {
 
 interface RunOptions {
   config?: string;
+  timeBudget?: number;
+  memoryBudget?: number;
   queueBase: number;
   load: string[];
   call: string[];
@@ -114,7 +116,11 @@ async function run(options: RunOptions, ruleWords: string[]): Promise<number> {
   };
   /** Loads libraries, inserts the rules and runs the --call functions; again on reload. */
   const ruleIds: number[] = [];
+  const states = new Set([...loads.map((l) => l.state), ...rules.map((r) => r.state)]);
   const loadScripts = (): void => {
+    if (options.timeBudget || options.memoryBudget) {
+      for (const state of states) engine.setBudgets(state, { timeMs: options.timeBudget, memoryBytes: options.memoryBudget });
+    }
     for (const load of loads) engine.loadScript(load.state, load.path);
     rules.forEach((rule, index) => {
       try {
@@ -211,6 +217,8 @@ export async function main(argv: string[]): Promise<number> {
     .option("--store-budget <bytes>", "the content store's byte budget", integer("--store-budget", 1, Number.MAX_SAFE_INTEGER))
     .option("--max-entry <bytes>", "the largest entry the content store keeps", integer("--max-entry", 1, Number.MAX_SAFE_INTEGER))
     .option("--queue-maxlen <n>", "packets each queue may hold in the kernel", integer("--queue-maxlen", 1, 1 << 20), 4096)
+    .option("--time-budget <ms>", "CPU time a script may take per packet or timer before its call fails (default 50)", integer("--time-budget", 1, 60_000))
+    .option("--memory-budget <bytes>", "Lua memory per state and context (default 64 MiB)", integer("--memory-budget", 1 << 20, Number.MAX_SAFE_INTEGER))
     .option("--fail-open", "let the kernel accept packets when a queue is full (default: drop)", false)
     .option("-q, --quiet", "no engine log lines (script errors) on stderr", false)
     .addHelpText("after", RULE_HELP);
