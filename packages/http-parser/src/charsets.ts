@@ -47,15 +47,21 @@ export const NOT_HEADER_CHAR = `[^ -~${string.char(0x80)}-${string.char(0xff)}\t
 
 const HI = `${string.char(0x80)}-${string.char(0xff)}`;
 /**
- * A whole header line of a general field in one match: name, colon, OWS, a
- * value that starts with a visible byte, CRLF, and the first byte of the
- * next line, which must not fold this one (RFC 9112 5.2). Position
- * captures: the colon, the value, the CR, the next line.
+ * A whole header line in one match: name, colon, OWS, a value that starts
+ * with a visible byte, CRLF, and the first byte of the next line, which
+ * must not fold this one (RFC 9112 5.2). Position captures (for
+ * `string.match`): the colon, the value, the CR; the next line starts 2
+ * bytes after the CR. Names here use the tchars names are made of in
+ * practice ('-' first: Lua tries a set's items in order, and the whole set
+ * is read again on every match); a name with another tchar goes byte by
+ * byte, which accepts all of them.
  */
-export const HEADER_LINE = `^[a-zA-Z0-9!#$%%&'*+%-.^_\`|~]+():[ \t]*()[!-~${HI}][ -~\t${HI}]*()\r\n()[^ \t]`;
-/** An origin-form request line of HTTP/1.0 or 1.1: method, target, minor version, next line. */
+export const HEADER_LINE = `^[-a-zA-Z0-9_]+():[ \t]*()[!-~${HI}][ -~\t${HI}]*()\r\n[^ \t]`;
+/** An origin-form request line of HTTP/1.0 or 1.1: method, target, the space after it, minor version, next line. */
 export const REQUEST_LINE = "^([A-Z][A-Z_-]*) ()/[!-~]*() HTTP/1%.([01])\r\n()";
-/** An HTTP/1.x status line with a reason phrase (possibly empty): minor version, code, reason, next line. */
+/** An HTTP/1.x status line with a reason phrase (possibly empty): minor version, code, reason, its CR, next line. */
 export const STATUS_LINE = "^HTTP/1%.([01]) ([0-9][0-9][0-9]) ()[^\r\n]*()\r\n()";
 /** A chunk-size line without extensions: the size in hex, the next line. */
 export const CHUNK_LINE = "^([0-9a-fA-F]+)\r\n()";
+/** All digits up to the end of a Content-Length value (its CR): the position of that CR. */
+export const DIGITS_TO_CR = "^[0-9]+()\r";

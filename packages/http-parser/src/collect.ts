@@ -2,7 +2,7 @@
 // table (start line, fields in order with repeated names kept), body spans
 // passed through, trailers collected too. Header bytes are gathered only up
 // to the parser's `maxHeaderSize`; bodies are never copied.
-import { Err, Flag, HeadersResult } from "./constants";
+import { Err, Flag, HeadersResult, METHODS } from "./constants";
 import { type MessageKind, Parser, type ParserOptions, type SpanCallback } from "./parser";
 
 export interface HeaderField {
@@ -47,6 +47,10 @@ export interface ReaderEvents {
   complete?: (this: void, head: MessageHead) => void;
 }
 
+/** Method names by number: a method's bytes are its name (methods are case-sensitive), so they need not be collected. */
+const METHOD_NAMES = new LuaTable<number, string>();
+for (const [name, method] of pairs(METHODS)) METHOD_NAMES.set(method, name);
+
 /** Removes the optional whitespace at the end of a field value (the parser drops it at the start). */
 function trimOws(value: string): string {
   const last = string.byte(value, -1);
@@ -63,6 +67,8 @@ export class MessageReader {
   private pieces: string[] | undefined = undefined;
   private head: MessageHead | undefined = undefined;
   private fields: HeaderField[] = [];
+  /** How many fields `fields` holds (cheaper than its length). */
+  private fieldCount = 0;
   private fieldName = "";
   private inTrailers = false;
 
@@ -82,6 +88,7 @@ export class MessageReader {
       this.pieces = undefined;
       return text;
     };
+    const isRequest = kind === "request";
     const newHead = (): MessageHead => ({
       method: 0, methodName: "", url: "", status: 0, reason: "", versionMajor: 0, versionMinor: 0,
       headers: [], flags: 0, contentLength: 0, chunked: false, keepAlive: false, upgrade: false,
@@ -90,13 +97,10 @@ export class MessageReader {
       messageBegin: () => {
         this.head = newHead();
         this.fields = this.head.headers;
+        this.fieldCount = 0;
         this.inTrailers = false;
         this.piece = undefined;
         this.pieces = undefined;
-      },
-      method: collect,
-      methodComplete: () => {
-        this.head!.methodName = take();
       },
       url: collect,
       urlComplete: () => {
@@ -112,14 +116,20 @@ export class MessageReader {
       },
       headerValue: collect,
       headerValueComplete: () => {
-        this.fields.push({ name: this.fieldName, value: trimOws(take()) });
+        this.fieldCount += 1;
+        this.fields[this.fieldCount - 1] = { name: this.fieldName, value: trimOws(take()) };
       },
+      // A line found whole (most of them): the value's last byte tells whether it needs trimming.
       headerLine: (data, nameFirst, nameLast, valueFirst, valueLast) => {
-        this.fields.push({ name: string.sub(data, nameFirst, nameLast), value: trimOws(string.sub(data, valueFirst, valueLast)) });
+        const last = string.byte(data, valueLast);
+        const value = last === 0x20 || last === 0x09 ? trimOws(string.sub(data, valueFirst, valueLast)) : string.sub(data, valueFirst, valueLast);
+        this.fieldCount += 1;
+        this.fields[this.fieldCount - 1] = { name: string.sub(data, nameFirst, nameLast), value };
       },
       headersComplete: (p: Parser) => {
         const head = this.head!;
         head.method = p.method;
+        if (isRequest) head.methodName = METHOD_NAMES.get(p.method) ?? "";
         head.status = p.statusCode;
         head.versionMajor = p.httpMajor;
         head.versionMinor = p.httpMinor;
@@ -142,6 +152,7 @@ export class MessageReader {
         if (size === 0) {
           this.inTrailers = true;
           this.fields = [];
+          this.fieldCount = 0;
         }
       },
       messageComplete: () => {

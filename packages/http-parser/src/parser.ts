@@ -20,7 +20,7 @@ import {
 } from "./constants";
 import {
   ALPHA, HEADER_CHAR, HEADER_LINE, HEX, LIST_CHAR, NOT_HEADER_CHAR, NOT_TOKEN, NOT_URL_CHAR, QDTEXT,
-  CHUNK_LINE, REQUEST_LINE, STATUS_LINE, TOKEN, URL_CHAR, USERINFO,
+  CHUNK_LINE, DIGITS_TO_CR, REQUEST_LINE, STATUS_LINE, TOKEN, URL_CHAR, USERINFO,
 } from "./charsets";
 
 /** A span of the chunk being parsed: `string.sub(data, first, last)`. */
@@ -176,7 +176,12 @@ const enum S {
 
 // Hot library functions as locals (upvalues): one table access less per call.
 const find = string.find;
+const match = string.match;
+/** `string.match` for patterns whose captures are all positions. */
+const matchPositions = string.match as unknown as (this: void, s: string, pattern: string, init: number) => LuaMultiReturn<number[]>;
 const byte = string.byte;
+const sub = string.sub;
+const lower = string.lower;
 
 // Bytes.
 const CR = 13;
@@ -230,23 +235,31 @@ SPECIAL_HEADERS.set("transfer-encoding", H.TRANSFER_ENCODING);
 SPECIAL_HEADERS.set("upgrade", H.UPGRADE);
 /** Longest special header name: a field name longer than this is general. */
 const SPECIAL_MAX = 17;
+/**
+ * The lower-case first byte of the special name of each length (the five
+ * lengths differ): a whole field name is looked up only when its length and
+ * first byte fit, so most lines cost no string at all.
+ */
+const SPECIAL_FIRST_BY_LENGTH = new LuaTable<number, number>();
+for (const [name] of pairs(SPECIAL_HEADERS)) SPECIAL_FIRST_BY_LENGTH.set(name.length, string.byte(name, 1));
+/** The special names as usually written, looked up before lower-casing (which makes a string). */
+const SPECIAL_AS_SENT = new LuaTable<string, number>();
+for (const [name, state] of pairs(SPECIAL_HEADERS)) {
+  SPECIAL_AS_SENT.set(name, state);
+  SPECIAL_AS_SENT.set(string.gsub(name, "%f[%w]%l", string.upper)[0], state);
+}
 /** The flag a header state sets once its value is complete. */
 const HEADER_STATE_FLAG = new LuaTable<number, number>();
 HEADER_STATE_FLAG.set(H.CONNECTION_KEEP_ALIVE, Flag.CONNECTION_KEEP_ALIVE);
 HEADER_STATE_FLAG.set(H.CONNECTION_CLOSE, Flag.CONNECTION_CLOSE);
 HEADER_STATE_FLAG.set(H.CONNECTION_UPGRADE, Flag.CONNECTION_UPGRADE);
 HEADER_STATE_FLAG.set(H.TRANSFER_ENCODING_CHUNKED, Flag.CHUNKED);
-/** Connection options the parser acts on, as the whole value of a Connection field. */
+/** Connection options the parser acts on, as the whole value of a Connection field (lower-case, and as usually written). */
 const CONNECTION_FLAG = new LuaTable<string, number>();
-CONNECTION_FLAG.set("close", Flag.CONNECTION_CLOSE);
-CONNECTION_FLAG.set("keep-alive", Flag.CONNECTION_KEEP_ALIVE);
-CONNECTION_FLAG.set("upgrade", Flag.CONNECTION_UPGRADE);
-/** First bytes of the special header names. */
-const SPECIAL_FIRST = new LuaTable<number, boolean>();
-for (const b of [0x43, 0x63, 0x50, 0x70, 0x54, 0x74, 0x55, 0x75]) SPECIAL_FIRST.set(b, true);
-/** Lengths of the special header names: only names of these lengths need a look-up. */
-const SPECIAL_LENGTH = new LuaTable<number, boolean>();
-for (const [name] of pairs(SPECIAL_HEADERS)) SPECIAL_LENGTH.set(name.length, true);
+for (const [option, flag] of [["close", Flag.CONNECTION_CLOSE], ["keep-alive", Flag.CONNECTION_KEEP_ALIVE], ["upgrade", Flag.CONNECTION_UPGRADE]] as const) {
+  CONNECTION_FLAG.set(option, flag);
+  CONNECTION_FLAG.set(string.gsub(option, "%f[%w]%l", string.upper)[0], flag);
+}
 const PRI_PREFACE = "\r\n\r\nSM\r\n\r\n";
 const CHUNKED = "chunked";
 const NO_LIMIT = MAX_LENGTH;
@@ -387,6 +400,15 @@ export class Parser {
     const cb = this.cb;
     const n = data.length;
     const base = this.base;
+    // Fast path: a piece that lies inside a body (most packets of a large body).
+    const current = this.state;
+    if (n > 0 && (((current === S.BODY_IDENTITY || current === S.CHUNK_DATA) && this.contentLength > n) || current === S.BODY_EOF)) {
+      const onBodyPiece = cb.body;
+      if (onBodyPiece) onBodyPiece(data, 1, n);
+      if (current !== S.BODY_EOF) this.contentLength -= n;
+      this.base = base + n;
+      return Err.OK;
+    }
     let p = 1;
     let state = this.state;
     let spanKind = this.spanKind;
@@ -394,7 +416,8 @@ export class Parser {
     let flags = this.flags;
     let headerState = this.headerState;
     let contentLength = this.contentLength;
-    let stop = this.stopAt(n);
+    // The last position the current section's limit lets this call read (stopAt, inline).
+    let stop = this.limitAbs - base < n ? this.limitAbs - base : n;
     const isRequest = this.type === T.REQUEST;
     const onHeaderField = cb.headerField;
     const onHeaderValue = cb.headerValue;
@@ -408,72 +431,59 @@ export class Parser {
       if (state === S.HEADER_FIELD_START) {
         // ---- Header lines: the hot path of every message ----
         // Fast path: a whole field line in this chunk (and the next line's first byte, which
-        // must not fold it). Special fields take it when their value is plain.
+        // must not fold it), one `string.match` each. Special fields take it when their value
+        // is plain; the others cost no string. (Tests for nil are written as truth tests here:
+        // Lua compares with nil through a function call.)
         while (true) {
-          const [found, , colon, valueFrom, valueTo, nextLine] = find(data, HEADER_LINE, p);
-          const next = nextLine as unknown as number;
-          if (found === undefined || next > stop) break;
-          {
-            const nameEnd = (colon as unknown as number) - 1;
-            const valueStart = valueFrom as unknown as number;
-            const valueEnd = (valueTo as unknown as number) - 1;
-            let plain = true;
-            if (SPECIAL_LENGTH.get(nameEnd - p + 1) && SPECIAL_FIRST.get(byte(data, p))) {
-              const hs = SPECIAL_HEADERS.get(string.lower(string.sub(data, p, nameEnd)));
-              if (hs !== undefined) {
-                plain = false;
-                const value = string.lower(string.sub(data, valueStart, valueEnd));
-                if (hs === H.CONNECTION) {
-                  const option = CONNECTION_FLAG.get(value);
-                  if (option !== undefined) {
-                    flags = flags | option;
-                    plain = true;
-                  }
-                } else if (hs === H.CONTENT_LENGTH) {
-                  const [digits] = find(value, "^[0-9]+$");
-                  if ((flags & (Flag.CONTENT_LENGTH | Flag.TRANSFER_ENCODING)) === 0 && value.length <= 15 && digits !== undefined) {
-                    contentLength = math.tointeger(tonumber(value)!)!;
-                    flags = flags | Flag.CONTENT_LENGTH;
-                    plain = true;
-                  }
-                } else if (hs === H.TRANSFER_ENCODING) {
-                  if ((flags & (Flag.CONTENT_LENGTH | Flag.TRANSFER_ENCODING)) === 0 && value === CHUNKED) {
-                    flags = flags | Flag.TRANSFER_ENCODING | Flag.CHUNKED;
-                    plain = true;
-                  }
-                } else {
-                  flags = flags | Flag.UPGRADE;
-                  plain = true;
-                }
+          const [colon, valueStart, cr] = matchPositions(data, HEADER_LINE, p);
+          if (!colon) break;
+          const next = cr + 2;
+          if (next > stop) break;
+          const specialFirst = SPECIAL_FIRST_BY_LENGTH.get(colon - p);
+          if (specialFirst && (byte(data, p) | 0x20) === specialFirst) {
+            const name = sub(data, p, colon - 1);
+            const hs = SPECIAL_AS_SENT.get(name) ?? SPECIAL_HEADERS.get(lower(name));
+            if (hs !== undefined) {
+              // A special field whose value is not plain goes byte by byte (below).
+              if (hs === H.CONNECTION) {
+                const value = sub(data, valueStart, cr - 1);
+                const option = CONNECTION_FLAG.get(value) ?? CONNECTION_FLAG.get(lower(value));
+                if (option === undefined) break;
+                flags = flags | option;
+              } else if (hs === H.CONTENT_LENGTH) {
+                if ((flags & (Flag.CONTENT_LENGTH | Flag.TRANSFER_ENCODING)) !== 0 || cr - valueStart > 15) break;
+                const [digitsEnd] = matchPositions(data, DIGITS_TO_CR, valueStart);
+                if (digitsEnd !== cr) break;
+                contentLength = tonumber(sub(data, valueStart, cr - 1))!;
+                flags = flags | Flag.CONTENT_LENGTH;
+              } else if (hs === H.TRANSFER_ENCODING) {
+                if ((flags & (Flag.CONTENT_LENGTH | Flag.TRANSFER_ENCODING)) !== 0 || cr - valueStart !== CHUNKED.length ||
+                  lower(sub(data, valueStart, cr - 1)) !== CHUNKED) break;
+                flags = flags | Flag.TRANSFER_ENCODING | Flag.CHUNKED;
+              } else {
+                flags = flags | Flag.UPGRADE;
               }
-            }
-            if (plain && onHeaderLine !== undefined) {
-              onHeaderLine(data, p, nameEnd, valueStart, valueEnd);
-              p = next;
-              headerState = H.GENERAL;
-              continue;
-            }
-            if (plain) {
-              if (onHeaderField !== undefined) onHeaderField(data, p, nameEnd);
-              if (onHeaderFieldComplete !== undefined) {
-                this.at = base + nameEnd + 1;
-                onHeaderFieldComplete();
-              }
-              if (onHeaderValue !== undefined) onHeaderValue(data, valueStart, valueEnd);
-              p = next;
-              if (onHeaderValueComplete !== undefined) {
-                this.at = base + p - 1;
-                onHeaderValueComplete();
-              }
-              headerState = H.GENERAL;
-              continue;
             }
           }
-          break;
+          if (onHeaderLine) {
+            onHeaderLine(data, p, colon - 1, valueStart, cr - 1);
+          } else {
+            if (onHeaderField) onHeaderField(data, p, colon - 1);
+            if (onHeaderFieldComplete) {
+              this.at = base + colon;
+              onHeaderFieldComplete();
+            }
+            if (onHeaderValue) onHeaderValue(data, valueStart, cr - 1);
+            if (onHeaderValueComplete) {
+              this.at = base + next - 1;
+              onHeaderValueComplete();
+            }
+          }
+          p = next;
         }
-        const c = byte(data, p);
+        const [c, c2] = byte(data, p, p + 1);
         if (c === CR) {
-          if (p < stop && byte(data, p + 1) === LF) {
+          if (c2 === LF && p < stop) {
             // The empty line that ends the header section (or the trailers).
             p += 2;
             if ((flags & Flag.TRAILING) !== 0) {
@@ -504,6 +514,109 @@ export class Parser {
         spanStart = p;
         this.fieldPrefix = "";
         state = S.HEADER_FIELD;
+      } else if (state === S.START) {
+        // ---- Start line ----
+        const c = byte(data, p);
+        if (c === CR || c === LF) {
+          p += 1;
+        } else {
+          this.finishState = Finish.UNSAFE;
+          const limit = base + p - 1 + this.maxHeaderSize;
+          this.limitAbs = limit;
+          this.limitKind = L.HEADER;
+          stop = limit - base < n ? limit - base : n;
+          flags = 0;
+          contentLength = 0;
+          this.upgrade = false;
+          this.statusCode = 0;
+          this.method = 0;
+          this.httpMajor = 0;
+          this.httpMinor = 0;
+          const onMessageBegin = cb.messageBegin;
+          if (onMessageBegin !== undefined) {
+            this.at = base + p - 1;
+            onMessageBegin();
+          }
+          if (isRequest) {
+            // Fast path: a whole origin-form HTTP/1.x request line in this chunk.
+            const [name, urlAt, spaceAt, minor, nextAt] = match(data, REQUEST_LINE, p);
+            const method = name !== undefined ? METHODS[name] : undefined;
+            const next = nextAt as unknown as number;
+            if (method !== undefined && method !== METHOD_PRI && HTTP_METHOD_SET.get(method) && next - 1 <= stop) {
+              const u0 = urlAt as unknown as number;
+              const sp = spaceAt as unknown as number;
+              this.method = method;
+              this.httpMajor = 1;
+              this.httpMinor = minor === "1" ? 1 : 0;
+              if (cb.method !== undefined) cb.method(data, p, u0 - 2);
+              if (cb.methodComplete !== undefined) {
+                this.at = base + u0 - 2;
+                cb.methodComplete();
+              }
+              if (cb.url !== undefined) cb.url(data, u0, sp - 1);
+              if (cb.urlComplete !== undefined) {
+                this.at = base + sp;
+                cb.urlComplete();
+              }
+              if (cb.protocol !== undefined) cb.protocol(data, sp + 1, sp + 4);
+              if (cb.protocolComplete !== undefined) {
+                this.at = base + sp + 4;
+                cb.protocolComplete();
+              }
+              if (cb.version !== undefined) cb.version(data, sp + 6, sp + 8);
+              if (cb.versionComplete !== undefined) {
+                this.at = base + sp + 8;
+                cb.versionComplete();
+              }
+              p = next;
+              state = S.HEADERS_START;
+              continue;
+            }
+            spanKind = K.METHOD;
+            spanStart = p;
+            this.trie = METHOD_TRIE;
+            state = S.METHOD;
+          } else {
+            // Fast path: a whole HTTP/1.x status line with a reason phrase in this chunk.
+            const [minor, code, reasonAt, crAt, nextAt] = match(data, STATUS_LINE, p);
+            const next = nextAt as unknown as number;
+            if (minor !== undefined && next - 1 <= stop) {
+              this.httpMajor = 1;
+              this.httpMinor = minor === "1" ? 1 : 0;
+              this.statusCode = tonumber(code)!;
+              if (cb.protocol !== undefined) cb.protocol(data, p, p + 3);
+              if (cb.protocolComplete !== undefined) {
+                this.at = base + p + 3;
+                cb.protocolComplete();
+              }
+              if (cb.version !== undefined) cb.version(data, p + 5, p + 7);
+              if (cb.versionComplete !== undefined) {
+                this.at = base + p + 7;
+                cb.versionComplete();
+              }
+              if (cb.status !== undefined) cb.status(data, reasonAt as unknown as number, (crAt as unknown as number) - 1);
+              p = next;
+              if (cb.statusComplete !== undefined) {
+                this.at = base + p - 1;
+                cb.statusComplete();
+              }
+              state = S.HEADERS_START;
+              continue;
+            }
+            spanKind = K.PROTOCOL;
+            spanStart = p;
+            this.trie = PROTOCOL_TRIE;
+            state = S.RES_PROTOCOL;
+          }
+        }
+      } else if (state === S.HEADERS_START) {
+        // ---- Header section ----
+        if (byte(data, p) === SP) {
+          this.fail(Err.UNEXPECTED_SPACE, "Unexpected space after start line", p + 1);
+          failed = true;
+          break;
+        }
+        state = S.HEADER_FIELD_START;
       } else if (state === S.BODY_IDENTITY || state === S.CHUNK_DATA) {
         // ---- Bodies: passed through as spans ----
         const avail = stop - p + 1;
@@ -591,7 +704,7 @@ export class Parser {
             this.finishState = Finish.SAFE_WITH_CB;
             state = S.BODY_EOF;
           } else if ((flags & Flag.CONTENT_LENGTH) === 0) {
-            if (this.messageNeedsEof()) {
+            if (!isRequest && this.messageNeedsEof()) {
               this.finishState = Finish.SAFE_WITH_CB;
               state = S.BODY_EOF;
             } else {
@@ -635,8 +748,11 @@ export class Parser {
             failed = true;
             break;
           }
-          // llhttp__after_message_complete
-          const keepAlive = this.shouldKeepAlive();
+          // llhttp__after_message_complete (shouldKeepAlive, inline)
+          let keepAlive = this.httpMajor > 0 && this.httpMinor > 0
+            ? (flags & Flag.CONNECTION_CLOSE) === 0
+            : (flags & Flag.CONNECTION_KEEP_ALIVE) !== 0;
+          if (keepAlive && !isRequest) keepAlive = !this.messageNeedsEof();
           this.finishState = Finish.SAFE;
           this.limitAbs = NO_LIMIT;
           this.limitKind = L.NONE;
@@ -649,15 +765,47 @@ export class Parser {
       } else if (state === S.CHUNK_SIZE_DIGIT || state === S.CHUNK_SIZE) {
         // ---- Chunked body (RFC 9112 7.1) ----
         if (state === S.CHUNK_SIZE_DIGIT) {
-          // Fast path: a plain chunk-size line, short enough for its value to be exact.
-          const [found, , size, nextLine] = find(data, CHUNK_LINE, p);
-          const next = nextLine as unknown as number;
-          if (found !== undefined && next - 1 <= stop && (size as string).length <= 13) {
-            contentLength = math.tointeger(tonumber(size as string, 16)!)!;
-            p = next;
+          // Fast path: a plain chunk-size line, short enough for its value to be exact. Whole
+          // chunks (the line, the data and its CRLF) are read here one after another; a chunk
+          // that is not whole in this piece goes on through the states from its data.
+          const onChunkHeader = cb.chunkHeader;
+          const onChunkComplete = cb.chunkComplete;
+          const maxHeaderSize = this.maxHeaderSize;
+          let length = -1;
+          let dataStart = 0;
+          while (true) {
+            const [size, nextAt] = match(data, CHUNK_LINE, p);
+            if (size === undefined) break;
+            dataStart = nextAt as unknown as number;
+            if (dataStart - 1 > stop || size.length > 13) break;
+            length = tonumber(size, 16)!;
+            const last = dataStart + length - 1;
+            if (length === 0 || last + 2 > n) break;
+            const [cr, lf] = byte(data, last + 1, last + 2);
+            if (cr !== CR || lf !== LF) break;
+            if (onChunkHeader !== undefined) {
+              this.at = base + dataStart - 1;
+              onChunkHeader(length);
+            }
+            if (onBody !== undefined) onBody(data, dataStart, last);
+            p = last + 3;
+            if (onChunkComplete !== undefined) {
+              this.at = base + p - 1;
+              onChunkComplete();
+            }
+            // The next chunk-size line, with its own limit.
+            const limit = base + p - 1 + maxHeaderSize;
+            this.limitAbs = limit;
+            stop = limit - base < n ? limit - base : n;
+            length = -1;
+          }
+          if (length >= 0) {
+            contentLength = length;
+            p = dataStart;
             state = S.CHUNK_HEADER;
             continue;
           }
+          if (p > stop) continue;
         }
         const c = byte(data, p);
         const d = HEX.get(c);
@@ -723,115 +871,6 @@ export class Parser {
           failed = true;
           break;
         }
-      } else if (state === S.START) {
-        // ---- Start line ----
-        const c = byte(data, p);
-        if (c === CR || c === LF) {
-          p += 1;
-        } else {
-          this.finishState = Finish.UNSAFE;
-          this.limitAbs = base + p - 1 + this.maxHeaderSize;
-          this.limitKind = L.HEADER;
-          stop = this.stopAt(n);
-          flags = 0;
-          contentLength = 0;
-          this.upgrade = false;
-          this.statusCode = 0;
-          this.method = 0;
-          this.httpMajor = 0;
-          this.httpMinor = 0;
-          const onMessageBegin = cb.messageBegin;
-          if (onMessageBegin !== undefined) {
-            this.at = base + p - 1;
-            onMessageBegin();
-          }
-          if (isRequest) {
-            // Fast path: a whole origin-form HTTP/1.x request line in this chunk.
-            const [found, , name, urlStart, urlEnd, minor, next] = find(data, REQUEST_LINE, p);
-            const method = found !== undefined ? METHODS[name as string] : undefined;
-            if (method !== undefined && method !== METHOD_PRI && HTTP_METHOD_SET.get(method) && (next as unknown as number) - 1 <= stop) {
-              const u0 = urlStart as unknown as number;
-              const sp = urlEnd as unknown as number;
-              this.method = method;
-              this.httpMajor = 1;
-              this.httpMinor = minor === "1" ? 1 : 0;
-              emitSpan(cb, K.METHOD, data, p, u0 - 2);
-              const onMethodComplete = cb.methodComplete;
-              if (onMethodComplete !== undefined) {
-                this.at = base + u0 - 2;
-                onMethodComplete();
-              }
-              if (cb.url !== undefined) cb.url(data, u0, sp - 1);
-              const onUrlComplete = cb.urlComplete;
-              if (onUrlComplete !== undefined) {
-                this.at = base + sp;
-                onUrlComplete();
-              }
-              emitSpan(cb, K.PROTOCOL, data, sp + 1, sp + 4);
-              const onProtocolComplete = cb.protocolComplete;
-              if (onProtocolComplete !== undefined) {
-                this.at = base + sp + 4;
-                onProtocolComplete();
-              }
-              emitSpan(cb, K.VERSION, data, sp + 6, sp + 8);
-              const onVersionComplete = cb.versionComplete;
-              if (onVersionComplete !== undefined) {
-                this.at = base + sp + 8;
-                onVersionComplete();
-              }
-              p = next as unknown as number;
-              state = S.HEADERS_START;
-              continue;
-            }
-            spanKind = K.METHOD;
-            spanStart = p;
-            this.trie = METHOD_TRIE;
-            state = S.METHOD;
-          } else {
-            // Fast path: a whole HTTP/1.x status line with a reason phrase in this chunk.
-            const [found, , minor, code, reasonStart, reasonEnd, nextLine] = find(data, STATUS_LINE, p);
-            const next = nextLine as unknown as number;
-            if (found !== undefined && next - 1 <= stop) {
-              this.httpMajor = 1;
-              this.httpMinor = minor === "1" ? 1 : 0;
-              this.statusCode = math.tointeger(tonumber(code as string)!)!;
-              emitSpan(cb, K.PROTOCOL, data, p, p + 3);
-              const onProtocolComplete = cb.protocolComplete;
-              if (onProtocolComplete !== undefined) {
-                this.at = base + p + 3;
-                onProtocolComplete();
-              }
-              emitSpan(cb, K.VERSION, data, p + 5, p + 7);
-              const onVersionComplete = cb.versionComplete;
-              if (onVersionComplete !== undefined) {
-                this.at = base + p + 7;
-                onVersionComplete();
-              }
-              const onStatus = cb.status;
-              if (onStatus !== undefined) onStatus(data, reasonStart as unknown as number, (reasonEnd as unknown as number) - 1);
-              p = next;
-              const onStatusComplete = cb.statusComplete;
-              if (onStatusComplete !== undefined) {
-                this.at = base + p - 1;
-                onStatusComplete();
-              }
-              state = S.HEADERS_START;
-              continue;
-            }
-            spanKind = K.PROTOCOL;
-            spanStart = p;
-            this.trie = PROTOCOL_TRIE;
-            state = S.RES_PROTOCOL;
-          }
-        }
-      } else if (state === S.HEADERS_START) {
-        // ---- Header section ----
-        if (byte(data, p) === SP) {
-          this.fail(Err.UNEXPECTED_SPACE, "Unexpected space after start line", p + 1);
-          failed = true;
-          break;
-        }
-        state = S.HEADER_FIELD_START;
       } else if (state === S.HEADERS_ALMOST_DONE) {
         if (byte(data, p) !== LF) {
           this.fail(Err.STRICT, "Expected LF after headers", p);

@@ -136,6 +136,24 @@ export const CASES: RuleCase[] = [
     expect: { messages: [{ headers: [["X", "caf\xe9"]], complete: true }] },
   },
   {
+    name: "header names may use every tchar (RFC 9110 5.6.2)",
+    kind: "request",
+    input: "GET / HTTP/1.1\r\n!#$%&'*+-.^_`|~09azAZ: 1\r\nA.B: 2\r\n\r\n",
+    expect: { messages: [{ headers: [["!#$%&'*+-.^_`|~09azAZ", "1"], ["A.B", "2"]], complete: true }] },
+  },
+  {
+    name: "special header names are found whatever their case",
+    kind: "response",
+    input: "HTTP/1.1 200 OK\r\ncOnTeNt-LeNgTh: 2\r\nCONNECTION: CLOSE\r\n\r\nab",
+    expect: { messages: [{ body: "ab", contentLength: 2, flags: 2 | 32, complete: true }] },
+  },
+  {
+    name: "names that look special but are not (same length and first letter)",
+    kind: "response",
+    input: "HTTP/1.1 200 OK\r\nContent-Lengthy: x\r\nCommection: close\r\nContent-Lenght: 7\r\nContent-Length: 1\r\n\r\nz",
+    expect: { messages: [{ body: "z", contentLength: 1, flags: 32, complete: true }] },
+  },
+  {
     name: "NUL in a header value is rejected",
     kind: "request",
     input: "GET / HTTP/1.1\r\nX: a\x00b\r\n\r\n",
@@ -271,6 +289,18 @@ export const CASES: RuleCase[] = [
       messages: [{
         body: "Wikipedia", chunks: [4, 5, 0], extensions: [["a", "1"], ["b", "\"x y\""], ["last"]],
         trailers: [["Expires", "never"], ["X-Sum", "1"]], complete: true, flags: 8 | 512,
+      }],
+    },
+  },
+  {
+    name: "many chunks in one piece, of sizes 1 to 16 bytes",
+    kind: "response",
+    input: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" +
+      Array.from({ length: 16 }, (_, i) => `${(i + 1).toString(16)}\r\n${"abcdefghijklmnop".slice(0, i + 1)}\r\n`).join("") + "0\r\n\r\n",
+    expect: {
+      messages: [{
+        body: Array.from({ length: 16 }, (_, i) => "abcdefghijklmnop".slice(0, i + 1)).join(""),
+        chunks: [...Array.from({ length: 16 }, (_, i) => i + 1), 0], complete: true,
       }],
     },
   },
