@@ -290,6 +290,19 @@ describe("states and rules", () => {
   });
 });
 
+describe("kmod.span", () => {
+  it("finds the first byte outside a set, like strspn", () => {
+    engine.loadScript(0, BEHAVIOURS);
+    expect(engine.call(0, "span_digits", ["123abc", 1])).toEqual([4]);
+    expect(engine.call(0, "span_digits", ["123abc", 4])).toEqual([4]);
+    expect(engine.call(0, "span_digits", ["x12345", 2])).toEqual([7]);
+    expect(engine.call(0, "span_digits", ["", 1])).toEqual([1]);
+    expect(engine.call(0, "span_digits", ["12", 9])).toEqual([3]);
+    expect(engine.call(0, "span_digits", ["\xff9", 1])).toEqual([1]);
+    expect(() => engine.call(0, "span_bad_set", ["1"])).toThrow(/32-byte bitmap/);
+  });
+});
+
 describe("calling Lua from TypeScript", () => {
   it("passes strings, integers, booleans and tables both ways", () => {
     engine.loadScript(0, BEHAVIOURS);

@@ -172,3 +172,24 @@ export function send_super_segment(p: Packet): Verdict {
   kmod.send_gso([ip + tcp, string.rep("x", length)], 1000, p.indev(), p.hwaddr() ?? "\0\0\0\0\0\0");
   return NF_STOLEN;
 }
+
+/** A 256-bit set of the bytes of `members`, as kmod.span wants it. */
+function byteSet(members: string): string {
+  const bits: number[] = [];
+  for (let i = 0; i < 32; i++) bits.push(0);
+  for (let i = 1; i <= members.length; i++) {
+    const b = string.byte(members, i);
+    bits[b >>> 3] = bits[b >>> 3]! | (1 << (b & 7));
+  }
+  return string.char(...bits);
+}
+
+const DIGITS = byteSet("0123456789");
+
+export function span_digits(s: string, init: number): number {
+  return kmod.span(s, init, DIGITS);
+}
+
+export function span_bad_set(s: string): number {
+  return kmod.span(s, 1, "short");
+}
