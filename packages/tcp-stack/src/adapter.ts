@@ -1,20 +1,38 @@
 // Binds a TcpStack to the engine: a hook function feeds it the packets it
 // owns (others pass on untouched), a single engine timer runs it when
 // `pollAt` says, and its segments leave through kmod.send as parts (headers,
-// payload), gathered by the engine without a concatenation copy. The
-// application sees its sockets through `onSocket` after every step.
+// payload), gathered by the engine without a concatenation copy. Data
+// segments larger than one MSS (sockets with `segmentOffloadBytes`) leave
+// through kmod.send_gso, which the kernel cuts into MSS-sized segments; it
+// needs the interface and next-hop MAC towards the peer, learnt from the
+// peer's own packets. The application sees its sockets through `onSocket`
+// after every step.
+import { FIN, PSH, type TcpSegment } from "./segment";
 import { TcpStack } from "./stack";
 import type { TcpSocket } from "./socket";
-import { encodeIPv4Tcp, parseIPv4Tcp } from "./wire";
+import { seqAdd } from "./seq";
+import { encodeHeaders, encodeIPv4Tcp, parseIPv4Tcp } from "./wire";
 
 export type SocketHandler = (sock: TcpSocket, events: number, accepted: boolean) => void;
+
+/** Where a peer's packets came from: the way back for GSO super-segments. */
+interface Link {
+  ifindex: number;
+  mac: string;
+}
 
 export class EngineAdapter {
   private timer = -1;
   private timerAt = -1;
+  private readonly links = new LuaTable<number, Link>();
   packetsIn = 0;
   packetsOut = 0;
   passed = 0;
+  /** Super-segments handed to kmod.send_gso, and those it refused (then cut here and sent one by one). */
+  gsoSends = 0;
+  gsoFailures = 0;
+  /** µs spent inside kmod.send/send_gso (the system call and what the kernel does in it), to tell it from the stack's own Lua time. */
+  sendUs = 0;
 
   constructor(readonly stack: TcpStack, private readonly onSocket: SocketHandler) {}
 
@@ -26,6 +44,7 @@ export class EngineAdapter {
       return NF_ACCEPT;
     }
     this.packetsIn += 1;
+    if (!this.links.has(seg.srcAddr)) this.learnLink(p, seg.srcAddr);
     const sock = this.stack.input(seg, kmod.now_us());
     if (sock !== undefined) this.notify(sock, false);
     this.flush();
@@ -40,9 +59,11 @@ export class EngineAdapter {
   flush(): void {
     const now = kmod.now_us();
     for (let round = 0; round < 2; round++) {
-      for (const seg of this.stack.poll(now)) {
-        kmod.send(encodeIPv4Tcp(seg));
-        this.packetsOut += 1;
+      const segments = this.stack.poll(now);
+      if (segments.length > 0) {
+        const start = kmod.now_us();
+        for (const seg of segments) this.send(seg);
+        this.sendUs += kmod.now_us() - start;
       }
       let acted = false;
       for (const sock of this.stack.accept()) acted = this.notify(sock, true) || acted;
@@ -58,6 +79,45 @@ export class EngineAdapter {
     if (events === 0 && !accepted) return false;
     this.onSocket(sock, events, accepted);
     return true;
+  }
+
+  private send(seg: TcpSegment): void {
+    const mss = seg.gsoSize;
+    if (mss === undefined || seg.payload.length <= mss) {
+      kmod.send(encodeIPv4Tcp(seg));
+      this.packetsOut += 1;
+      return;
+    }
+    const link = this.links.get(seg.dstAddr);
+    if (link !== undefined) {
+      // The engine writes the lengths and checksums of the segments the kernel cuts: no payload sum here.
+      this.gsoSends += 1;
+      if (kmod.send_gso([encodeHeaders(seg, true), seg.payload], mss, link.ifindex, link.mac)) {
+        this.packetsOut += 1;
+        return;
+      }
+      this.gsoFailures += 1;
+    }
+    this.sendCut(seg, mss);
+  }
+
+  /** Cuts a super-segment into MSS-sized segments here (no way back known, or send_gso refused it). */
+  private sendCut(seg: TcpSegment, mss: number): void {
+    const length = seg.payload.length;
+    for (let offset = 0; offset < length; offset += mss) {
+      const last = offset + mss >= length;
+      const piece: TcpSegment = {
+        ...seg, seq: seqAdd(seg.seq, offset), payload: string.sub(seg.payload, offset + 1, offset + mss),
+        flags: last ? seg.flags : seg.flags & ~(FIN | PSH), gsoSize: undefined,
+      };
+      kmod.send(encodeIPv4Tcp(piece));
+      this.packetsOut += 1;
+    }
+  }
+
+  private learnLink(p: Packet, addr: number): void {
+    const mac = p.hwaddr();
+    if (mac !== undefined && p.indev() > 0) this.links.set(addr, { ifindex: p.indev(), mac });
   }
 
   private arm(now: number): void {

@@ -20,3 +20,5 @@ export { tcp_bench_prepare, tcp_bench_run } from "./bench";
 export { TcpStack, type StackConfig, type StackStats, type Acceptor } from "./stack";
 export { EngineAdapter, type SocketHandler } from "./adapter";
 export { tcp_server_start, tcp_server_hook, tcp_server_stats, type FileServerOptions } from "./file-server";
+export { CHUNK_BYTES, contentChunk, contentRange } from "./content";
+export { tcp_bench_start, tcp_bench_hook, tcp_bench_fetch, tcp_bench_trigger, type HttpBenchOptions } from "./http-bench";

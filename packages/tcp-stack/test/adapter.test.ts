@@ -15,7 +15,7 @@ let engine: Engine;
 beforeEach(() => {
   engine = Engine.sim({ seed: 1 });
   engine.insertRule({ hook: "PREROUTING", script: BUNDLE, function: "tcp_server_hook", match: { protocol: "tcp", dport: 80 } });
-  engine.setBudgets(0, { instructions: 100_000_000 });
+  engine.setBudgets(0, { timeMs: 10_000 });
 });
 afterEach(() => engine.close());
 
