@@ -1,6 +1,6 @@
 // A control socket per network namespace: `kmod run` answers commands on it
-// (a line: "stats" or "reload") with JSON; `kmod stats` and `kmod reload`, run
-// in the same namespace, send them.
+// (a line: "stats", "reload" or "call STATE:FUNCTION[:JSON]") with JSON;
+// `kmod stats`, `kmod reload` and `kmod call`, run in the same namespace, send them.
 import { mkdirSync, readlinkSync, rmSync } from "node:fs";
 import { createConnection, createServer, type Server } from "node:net";
 
@@ -12,7 +12,8 @@ export function controlPath(): string {
   return `${DIRECTORY}/kmod-${netns}.sock`;
 }
 
-export type Commands = Record<string, () => unknown>;
+/** A command gets the rest of its line (after the first space). */
+export type Commands = Record<string, (argument: string) => unknown>;
 
 export function serveControl(commands: Commands): Server {
   const path = controlPath();
@@ -24,8 +25,11 @@ export function serveControl(commands: Commands): Server {
       text += chunk.toString();
       const end = text.indexOf("\n");
       if (end < 0) return;
-      const command = commands[text.slice(0, end).trim()];
-      socket.end(`${JSON.stringify(command ? command() : { error: `unknown command '${text.slice(0, end).trim()}'` })}\n`);
+      const line = text.slice(0, end).trim();
+      const space = line.indexOf(" ");
+      const name = space < 0 ? line : line.slice(0, space);
+      const command = commands[name];
+      socket.end(`${JSON.stringify(command ? command(space < 0 ? "" : line.slice(space + 1)) : { error: `unknown command '${name}'` })}\n`);
     });
     socket.on("error", () => socket.destroy());
   });

@@ -72,7 +72,7 @@ function parseLoad(spec: string): { state: number; path: string } {
 
 function parseCall(spec: string): { state: number; name: string; args: unknown[] } {
   const m = /^(\d+):([A-Za-z_][A-Za-z0-9_]*)(?::(.*))?$/.exec(spec);
-  if (!m) throw new UsageError(`--call wants STATE:FUNCTION[:JSON-ARGUMENT] (got '${spec}')`);
+  if (!m) throw new UsageError(`a call is written STATE:FUNCTION[:JSON-ARGUMENT] (got '${spec}')`);
   let args: unknown[] = [];
   if (m[3] !== undefined) {
     try {
@@ -187,7 +187,15 @@ async function run(options: RunOptions, ruleWords: string[]): Promise<number> {
   const snapshot = (): Snapshot => ({
     pid: process.pid, uptimeMs: Date.now() - started, rules: engine.stats(), queue: engine.nfqueueStats(), store: engine.storeStats(),
   });
-  const server = serveControl({ stats: snapshot, reload });
+  const callFunction = (spec: string): unknown => {
+    try {
+      const call = parseCall(spec);
+      return { results: engine.call(call.state, call.name, call.args) };
+    } catch (error) {
+      return { error: (error as Error).message.split("\n")[0] };
+    }
+  };
+  const server = serveControl({ stats: snapshot, reload, call: callFunction });
   process.on("exit", () => {
     closeStats(server);
     teardown();
@@ -226,6 +234,8 @@ export async function main(argv: string[]): Promise<number> {
   program.command("cleanup").description("remove the chains and rules a killed kmod left in this network namespace");
   program.command("stats").description("print the stats of the kmod running in this network namespace").option("--json", "as JSON");
   program.command("reload").description("reload the scripts of the kmod running in this network namespace (the content store keeps its entries)");
+  program.command("call").argument("<state:function[:json]>", "e.g. 0:stats or 0:configure:{\"ttl_ms\":1000}")
+    .description("call a Lua function in the running kmod of this network namespace and print its results as JSON");
 
   const first = argv.findIndex((w) => w === "-A" || w === "--append");
   const head = first < 0 ? argv : argv.slice(0, first);
@@ -248,6 +258,14 @@ export async function main(argv: string[]): Promise<number> {
     const answer = (await request("reload")) as { reloaded?: number; error?: string };
     if (answer.error !== undefined) throw new UsageError(`reload failed: ${answer.error}`);
     process.stdout.write(`kmod: reloaded ${answer.reloaded} rule(s)\n`);
+    return 0;
+  }
+  if (name === "call") {
+    const spec = program.args[1] ?? "";
+    parseCall(spec);
+    const answer = (await request(`call ${spec}`)) as { results?: unknown[]; error?: string };
+    if (answer.error !== undefined) throw new UsageError(`call failed: ${answer.error}`);
+    process.stdout.write(`${JSON.stringify(answer.results)}\n`);
     return 0;
   }
   if (name === "stats") {
