@@ -127,7 +127,7 @@ describe.skipIf(!isRoot)("kmod on the real packet path", () => {
     }
   });
 
-  it("`kmod reload` gives the scripts fresh Lua states and keeps the content store", async () => {
+  it("`kmod reload` gives the scripts fresh Lua states and keeps the content store; `kmod call` reaches them", async () => {
     const kmod = await startKmod(lab, ["--load", `0:${script("reply")}`, "-A", "FORWARD", "-p", "udp", "--dport", "9002", "-j", "LUA", "--script", script("store-reload")]);
     const ask = async (text: string) => {
       const r = await lab.exec("client", "node", [UDP, "send", ADDR.origin, "9002", text, "1000"]);
@@ -140,6 +140,7 @@ describe.skipIf(!isRoot)("kmod on the real packet path", () => {
       expect(reload.stdout).toMatch(/reloaded 1 rule/);
       expect(await ask("third")).toEqual(["seen=1 store=first"]);
       expect((await kmod.stats()).rules[0]!.packets).toBe(1);
+      expect((await lab.exec("router", KMOD, ["call", "0:seen_count"])).stdout.trim()).toBe("[1]");
     } finally {
       kmod.stop();
     }

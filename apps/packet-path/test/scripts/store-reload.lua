@@ -14,3 +14,4 @@ function process_packet(p)
   send_udp_reply(p, "seen=" .. seen .. " store=" .. kmod.store.read("reload-test"))
   return NF_DROP
 end
+function seen_count() return seen end
