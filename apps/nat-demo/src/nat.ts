@@ -13,8 +13,7 @@
 // origin has no route to the client's subnet (privateClientSubnet), so
 // nothing gets through untranslated: every measured byte went through the NAT.
 import { fileURLToPath } from "node:url";
-import { ADDR, type Lab } from "@kcache/netlab";
-import { startKmod } from "./kmod.ts";
+import { ADDR, startKmod, type Lab } from "@kcache/netlab";
 
 /** Listing 4.1 with the lab's addresses. */
 export const NAT_SCRIPT = fileURLToPath(new URL("../scripts/nat.lua", import.meta.url));
@@ -76,7 +75,7 @@ export async function startNat(lab: Lab, mode: NatMode): Promise<RunningNat> {
   if (mode === "kcache") {
     const kmod = await startKmod(lab, ["--quiet", ...kcacheNatArgs(lab)]);
     const counts = async (): Promise<NatCounts> => {
-      const rules = await kmod.rules();
+      const { rules } = await kmod.stats();
       const packets = (hook: string) => rules.filter((r) => r.name.includes(`(${hook} `)).reduce((n, r) => n + r.packets, 0);
       return { snat: packets("POSTROUTING"), dnat: packets("PREROUTING"), errors: rules.reduce((n, r) => n + r.errors, 0) };
     };

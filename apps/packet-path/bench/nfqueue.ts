@@ -10,8 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { ADDR, Lab, sleep } from "@kcache/netlab";
-import { startKmod } from "../src/kmod.ts";
+import { ADDR, Lab, sleep, startKmod } from "@kcache/netlab";
 
 const { values } = parseArgs({
   options: { seconds: { type: "string", default: "3" }, runs: { type: "string", default: "3" }, length: { type: "string", default: "64" } },

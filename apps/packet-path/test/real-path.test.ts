@@ -3,10 +3,10 @@
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  ADDR, CLIENTS, Lab, downloadFrom, isHttpClient, makeTestFiles, sleep, startCapture, startNginx, startTftpd,
+  ADDR, CLIENTS, KMOD_CLI as KMOD, Lab, downloadFrom, isHttpClient, kcacheRules, makeTestFiles, sleep, startCapture, startKmod, startNginx,
+  startTftpd,
   type HttpOrigin, type TestFile, type TftpOrigin,
 } from "@kcache/netlab";
-import { KMOD, kcacheRules, startKmod } from "../src/kmod.ts";
 
 const script = (name: string) => fileURLToPath(new URL(`./scripts/${name}.lua`, import.meta.url));
 const UDP = fileURLToPath(new URL("../src/udp.mjs", import.meta.url));

@@ -3,7 +3,7 @@
 // not touch the stack's segments: kmod's chains skip the packets scripts
 // send, and only one kmod runs per namespace.
 import { ADDR, NETEM_BUNDLE, type Lab } from "@kcache/netlab";
-import { startKmod, type RunningKmod } from "./stack-in-router.ts";
+import { startKmod, type RunningKmod } from "@kcache/netlab";
 
 export interface Impairment {
   loss_percent?: number;
@@ -16,19 +16,19 @@ export interface Impairment {
  */
 export function startClientNetem(lab: Lab, impairment: Impairment): Promise<RunningKmod> {
   const rule = (chain: string, matches: string[]) => ["-A", chain, "-p", "tcp", ...matches, "-j", "LUA", "--script", NETEM_BUNDLE];
-  return startKmod(lab, "client", [
+  return startKmod(lab, [
     "--call", `0:configure:${JSON.stringify({ delay_ms: 0, ...impairment })}`,
     ...rule("OUTPUT", ["-d", ADDR.routerClientSide]),
     ...rule("INPUT", ["-s", ADDR.routerClientSide]),
-  ]);
+  ], { on: "client" });
 }
 
 /** Netem on the origin, on nginx's TCP (port 80) with the router, both ways. */
 export function startOriginNetem(lab: Lab, impairment: Impairment): Promise<RunningKmod> {
   const rule = (chain: string, matches: string[]) => ["-A", chain, "-p", "tcp", ...matches, "-j", "LUA", "--script", NETEM_BUNDLE];
-  return startKmod(lab, "origin", [
+  return startKmod(lab, [
     "--call", `0:configure:${JSON.stringify({ delay_ms: 0, ...impairment })}`,
     ...rule("INPUT", ["-s", ADDR.routerOriginSide, "--dport", "80"]),
     ...rule("OUTPUT", ["-d", ADDR.routerOriginSide, "--sport", "80"]),
-  ]);
+  ], { on: "origin" });
 }

@@ -6,11 +6,8 @@
 //   the client's local ports, go to tcp_bench_hook;
 // - UDP datagrams to the trigger port go to tcp_bench_trigger (a fetch).
 // The stack's own segments leave through kmod.send (a raw socket).
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { ADDR, sleep, type Daemon, type Lab } from "@kcache/netlab";
-
-export const KMOD = fileURLToPath(new URL("../../../packages/kmod/bin/kmod", import.meta.url));
+import { ADDR, sleep, startKmod, type Lab, type RunningKmod } from "@kcache/netlab";
 export const TCP_STACK_BUNDLE = fileURLToPath(new URL("../../../packages/tcp-stack/dist/tcp-stack.lua", import.meta.url));
 
 /**
@@ -28,41 +25,6 @@ export const CLIENT_PORTS = [40000, 40999] as const;
 export interface StackOptions {
   /** Socket settings (tcp-stack's TcpConfig fields). */
   config?: Record<string, number | boolean | string>;
-}
-
-export interface KmodRuleStats {
-  name: string;
-  packets: number;
-  errors: number;
-  luaNs: number;
-  verdicts: Record<string, number>;
-}
-
-export interface RunningKmod {
-  daemon: Daemon;
-  output(): string;
-  stats(): Promise<{ rules: KmodRuleStats[]; queue: Record<string, number> }>;
-  stop(): void;
-}
-
-let instance = 0;
-
-/** Runs `kmod run ARGS` in a namespace; resolves when its rules are in, throws with kmod's message otherwise. */
-export async function startKmod(lab: Lab, role: "router" | "client" | "origin", args: string[]): Promise<RunningKmod> {
-  const daemon = lab.spawnDaemon(role, KMOD, ["run", "--stats-interval", "0", ...args], { what: `kmod-${role}-${++instance}` });
-  const output = () => readFileSync(daemon.outFile, "utf8");
-  const stats = async () => {
-    const r = await lab.exec(role, KMOD, ["stats", "--json"]);
-    if (r.code !== 0) throw new Error(`kmod stats: ${r.stderr.trim()}`);
-    return JSON.parse(r.stdout) as { rules: KmodRuleStats[]; queue: Record<string, number> };
-  };
-  for (let i = 0; i < 150; i++) {
-    if (/rule\(s\) on queues/.test(output())) return { daemon, output, stats, stop: () => lab.stopDaemon(daemon, 3000) };
-    if (/^kmod: /m.test(output())) break;
-    await sleep(100);
-  }
-  lab.stopDaemon(daemon);
-  throw new Error(`kmod did not start in ${role}: ${output().trim()}`);
 }
 
 /** The `kmod run` arguments of tcp-stack in the router. */
@@ -102,7 +64,7 @@ export interface RunningStack extends RunningKmod {
 let fetches = 0;
 
 export async function startStack(lab: Lab, options: StackOptions = {}): Promise<RunningStack> {
-  const kmod = await startKmod(lab, "router", stackKmodArgs(options));
+  const kmod = await startKmod(lab, stackKmodArgs(options));
   const fetch = async (size: number, timeoutMs = 30_000): Promise<Fetched> => {
     const id = `f${++fetches}`;
     const request = `GET ${ADDR.routerOriginSide} ${ADDR.origin} 80 /gen-${size}.bin ${id}`;

@@ -18,6 +18,7 @@ export { startCapture, type Capture, type CaptureOptions } from "./capture.ts";
 export { limitRate, clearRate, type RateOptions } from "./rate.ts";
 export { sleep } from "./proc.ts";
 export {
-  NETEM_BUNDLE, KMOD_CLI, configureNetem, netemStats, netemKmodArgs, startNetem,
-  type NetemOptions, type NetemConfig, type NetemStats, type LuaCaller, type NetemLinkOptions, type KmodSnapshot, type RunningNetem,
+  NETEM_BUNDLE, configureNetem, netemStats, netemKmodArgs, startNetem,
+  type NetemOptions, type NetemConfig, type NetemStats, type LuaCaller, type NetemLinkOptions,
 } from "./netem.ts";
+export { KMOD_CLI, startKmod, kcacheRules, type KmodSnapshot, type RunningKmod, type StartKmodOptions } from "./kmod.ts";

@@ -3,11 +3,9 @@
 // loaded it into an engine state (Engine from @kcache/kmod, or anything with
 // the same `call`), and `startNetem`, which runs it on a lab's router-origin
 // link with the kmod CLI (root).
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Daemon, Lab } from "./lab.ts";
-import { sleep } from "./proc.ts";
+import type { Lab } from "./lab.ts";
+import { startKmod, type RunningKmod } from "./kmod.ts";
 
 /** The netem bundle, built by `npx nx run netlab:build`. */
 export const NETEM_BUNDLE = fileURLToPath(new URL("../dist/netem.lua", import.meta.url));
@@ -81,9 +79,6 @@ export function netemStats(engine: LuaCaller, state = 0): NetemStats {
 
 let netemRuns = 0;
 
-/** The kmod CLI (packages/kmod/bin/kmod). */
-export const KMOD_CLI = fileURLToPath(new URL("../../kmod/bin/kmod", import.meta.url));
-
 export interface NetemLinkOptions extends NetemOptions {
   /** Which way of the router-origin link: both (default), towards the origin, or from it. */
   ways?: "both" | "to-origin" | "from-origin";
@@ -109,47 +104,16 @@ export function netemKmodArgs(originSideIface: string, options: NetemLinkOptions
   return ["--call", `0:configure:${JSON.stringify(config)}`, ...rules.flat()];
 }
 
-/** What `kmod stats --json` reports (the parts netem's tests read). */
-export interface KmodSnapshot {
-  rules: { name: string; packets: number; errors: number; verdicts: Record<string, number> }[];
-  queue: { received: number; verdicts: number; held: number; released: number; sent: number };
-}
-
-export interface RunningNetem {
-  daemon: Daemon;
-  /** kmod's output so far. */
-  output(): string;
-  /** The engine's per-rule verdict counts and queue counters. */
-  kmodStats(): Promise<KmodSnapshot>;
-  /** Stops kmod (its rules are removed; held packets go with it). */
-  stop(): void;
-}
-
 /**
  * Runs netem on the router-origin link of a lab: `kmod run` in the router
  * with the rules of `netemKmodArgs`. Resolves once the rules are installed;
  * throws with kmod's message when it refuses (e.g. a bad configuration).
  * Needs root, the built bundle and kmod's native build.
  */
-export async function startNetem(lab: Lab, options: NetemLinkOptions = {}, what = `netem-${++netemRuns}`): Promise<RunningNetem> {
-  const args = ["run", "--stats-interval", "0", ...netemKmodArgs(lab.ifaces.routerOriginSide, options)];
-  // The output file is appended to: read only what this run writes (a reused `what` must not look started).
-  const expectedOut = join(lab.dir, `${what}.out`);
-  const before = existsSync(expectedOut) ? statSync(expectedOut).size : 0;
-  const daemon = lab.spawnDaemon("router", KMOD_CLI, args, { what });
-  const offset = daemon.outFile === expectedOut ? before : 0;
-  const output = () => readFileSync(daemon.outFile).subarray(offset).toString("utf8");
-  const kmodStats = async (): Promise<KmodSnapshot> => {
-    const r = await lab.exec("router", KMOD_CLI, ["stats", "--json"]);
-    if (r.code !== 0) throw new Error(`kmod stats: ${r.stderr.trim()}`);
-    return JSON.parse(r.stdout) as KmodSnapshot;
-  };
-  for (let i = 0; i < 150; i++) {
-    const text = output();
-    if (/rule\(s\) on queues/.test(text)) return { daemon, output, kmodStats, stop: () => lab.stopDaemon(daemon, 3000) };
-    if (/^kmod: /m.test(text)) break;
-    await sleep(100);
+export async function startNetem(lab: Lab, options: NetemLinkOptions = {}, what = `netem-${++netemRuns}`): Promise<RunningKmod> {
+  try {
+    return await startKmod(lab, netemKmodArgs(lab.ifaces.routerOriginSide, options), { what });
+  } catch (error) {
+    throw new Error(`netem: ${(error as Error).message}`);
   }
-  lab.stopDaemon(daemon);
-  throw new Error(`netem: kmod did not start: ${output().trim()}`);
 }

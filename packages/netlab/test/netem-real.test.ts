@@ -73,7 +73,7 @@ describe.skipIf(reason !== undefined)("netem on a lab's router-origin link (kmod
       const r = await downloadFrom(lab, nginx, "wget", file.name, { expectSha256: file.sha256 });
       expect(r.bytes).toBe(file.size);
       await sleep(100);
-      const stats = await netem.kmodStats();
+      const stats = await netem.stats();
       const forward = stats.rules.filter((rule) => rule.name.includes("FORWARD"));
       expect(forward).toHaveLength(2);
       for (const rule of forward) {
@@ -91,7 +91,7 @@ describe.skipIf(reason !== undefined)("netem on a lab's router-origin link (kmod
     const netem = await startNetem(lab, { delay_ms: 0, loss_percent: 20, seed: 1, ways: "to-origin", routerTraffic: false, match: ["-p", "udp", "--dport", "9100"] });
     try {
       const got = await burst(9100, 500, 10);
-      const [rule] = (await netem.kmodStats()).rules;
+      const [rule] = (await netem.stats()).rules;
       expect(rule!.packets).toBe(500);
       expect(got.length + rule!.verdicts.DROP!).toBe(500);
       expect(Math.abs(rule!.verdicts.DROP! - 100)).toBeLessThan(45); // sd = sqrt(500 * 0.2 * 0.8) = 8.9
