@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { barSpec, progress, renderTable, writeCsv, writePlot } from "@kcache/bench-kit";
 import { ADDR, Lab, sleep, startKmod } from "@kcache/netlab";
 
 const { values } = parseArgs({
@@ -73,28 +74,30 @@ const columns: [string, Setup][] = [
   }],
 ];
 
+/** The columns' names on the plots' axis. */
+const SHORT = ["a: no queue", "b: bare C", "c: kmod trivial", "d: kmod headers"];
 const results = new Map<string, Result>(columns.map(([name]) => [name, { pps: [], rttMs: [] }]));
+const rows: Record<string, unknown>[] = [];
 const lab = Lab.create();
+const bar = progress(runs * columns.length, "nfqueue bench");
 try {
-  let step = 0;
-  const steps = runs * columns.length;
   for (let run = 0; run < runs; run++) {
     for (const [name, setup] of columns) {
-      step++;
-      process.stdout.write(`[${step}/${steps}] ${name}, run ${run + 1}: `);
       const teardown = await setup(lab);
       try {
         const pps = await flood(lab);
         const ms = await rtt(lab);
         results.get(name)!.pps.push(pps);
         results.get(name)!.rttMs.push(ms);
-        process.stdout.write(`${Math.round(pps)} packets/s, rtt ${ms.toFixed(3)} ms\n`);
+        rows.push({ column: name, run: run + 1, packets_per_s: Math.round(pps), rtt_ms: ms });
+        bar.step(`${name}, run ${run + 1}: ${Math.round(pps)} packets/s, rtt ${ms.toFixed(3)} ms`);
       } finally {
         teardown();
       }
     }
   }
 } finally {
+  bar.stop();
   lab.teardownSync();
 }
 
@@ -103,11 +106,22 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const baseline = best(results.get(columns[1]![0])!.pps);
 const noQueueRtt = median(results.get(columns[0]![0])!.rttMs);
 console.log(`\nUDP flood client -> origin through the router, ${length}-byte payloads, ${seconds} s, best of ${runs} runs; ping rtt median`);
-console.log(`${"column".padEnd(38)} ${"packets/s".padStart(10)} ${"vs (b)".padStart(7)} ${"rtt ms".padStart(8)} ${"added".padStart(8)}`);
-for (const [name] of columns) {
+console.log(renderTable(["column", "packets/s", "vs (b)", "rtt ms", "added ms"], columns.map(([name]) => {
   const r = results.get(name)!;
   const pps = best(r.pps), ms = median(r.rttMs);
-  console.log(`${name.padEnd(38)} ${Math.round(pps).toString().padStart(10)} ${(pps / baseline).toFixed(2).padStart(7)} ${ms.toFixed(3).padStart(8)} ${(ms - noQueueRtt).toFixed(3).padStart(8)}`);
-}
+  return [name, String(Math.round(pps)), (pps / baseline).toFixed(2), ms.toFixed(3), (ms - noQueueRtt).toFixed(3)];
+})));
 const ratio = (i: number) => best(results.get(columns[i]![0])!.pps) / baseline;
 console.log(`\n(c)/(b) = ${ratio(2).toFixed(2)}, (d)/(b) = ${ratio(3).toFixed(2)} (target >= 0.95)`);
+
+const out = join(here, "../results");
+writeCsv(join(out, "nfqueue.csv"), rows);
+const pps = await writePlot(join(out, "nfqueue-packets"), barSpec({
+  title: `UDP packets/s forwarded (${length}-byte payloads, best of ${runs})`, yTitle: "packets/s",
+  bars: columns.map(([name], i) => ({ label: SHORT[i]!, value: Math.round(best(results.get(name)!.pps)) })),
+}));
+const added = await writePlot(join(out, "nfqueue-rtt"), barSpec({
+  title: "ping round trip through the router (median)", yTitle: "ms",
+  bars: columns.map(([name], i) => ({ label: SHORT[i]!, value: median(results.get(name)!.rttMs) })),
+}));
+console.log(`\nCSV: ${join(out, "nfqueue.csv")}\nplots: ${pps.svg}, ${pps.png}, ${added.svg}, ${added.png}`);

@@ -1,5 +1,5 @@
 export { summarize, ratio, formatMs, type Summary } from "./stats.ts";
 export { renderTable } from "./table.ts";
 export { toCsv, writeCsv } from "./csv.ts";
-export { lineSpec, renderSvg, writePlot, type LinePlot } from "./plot.ts";
+export { barSpec, lineSpec, renderSvg, writePlot, type BarPlot, type LinePlot } from "./plot.ts";
 export { progress, type Progress } from "./progress.ts";

@@ -35,6 +35,35 @@ export function lineSpec(plot: LinePlot): TopLevelSpec {
   };
 }
 
+export interface BarPlot {
+  title: string;
+  bars: readonly { label: string; value: number }[];
+  yTitle: string;
+  width?: number;
+  height?: number;
+}
+
+/** One bar per label, in the given order, with its value written on it. */
+export function barSpec(plot: BarPlot): TopLevelSpec {
+  const order = plot.bars.map((b) => b.label);
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: plot.title,
+    width: plot.width ?? 480,
+    height: plot.height ?? 320,
+    background: "white",
+    data: { values: plot.bars.map((b) => ({ ...b })) },
+    encoding: {
+      x: { field: "label", type: "nominal", sort: order, title: null, axis: { labelAngle: 0, labelLimit: 200 } },
+      y: { field: "value", type: "quantitative", title: plot.yTitle },
+    },
+    layer: [
+      { mark: { type: "bar" } },
+      { mark: { type: "text", dy: -6 }, encoding: { text: { field: "value", type: "quantitative", format: ",.4~r" } } },
+    ],
+  };
+}
+
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
   const svg = await view.toSVG();

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { lineSpec, ratio, renderTable, summarize, toCsv, writePlot } from "../src/index.ts";
+import { barSpec, lineSpec, ratio, renderTable, summarize, toCsv, writePlot } from "../src/index.ts";
 
 describe("bench-kit", () => {
   it("summarizes samples", () => {
@@ -31,5 +31,13 @@ describe("bench-kit", () => {
     expect(text).toContain("cache");
     expect(readFileSync(png).subarray(1, 4).toString()).toBe("PNG");
     expect(statSync(png).size).toBeGreaterThan(1000);
+  });
+
+  it("draws a bar plot with the values written on the bars", async () => {
+    const base = join(mkdtempSync(join(tmpdir(), "bench-kit-")), "bars");
+    const { svg } = await writePlot(base, barSpec({ title: "packets/s", yTitle: "packets/s", bars: [{ label: "no queue", value: 99795 }, { label: "kmod", value: 74323 }] }));
+    const text = readFileSync(svg, "utf8");
+    expect(text).toContain("no queue");
+    expect(text).toContain("74,320");
   });
 });
