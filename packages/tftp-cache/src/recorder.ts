@@ -86,6 +86,10 @@ export class Recording {
         this.announcedSize = n;
       } else if (name === "timeout" || name === "windowsize") {
         if (n === undefined) return this.abort(`OACK ${name} invalid`);
+      } else if (name === "rollover") {
+        // tftp-hpa's extension (the npm tftp client asks "rollover 0"): 0 is
+        // the wrap every TFTP peer does anyway; to 1 the recording cannot follow.
+        if (n !== 0) return this.abort("OACK rollover other than 0");
       } else {
         return this.abort("OACK with an unknown option");
       }

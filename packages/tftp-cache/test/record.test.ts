@@ -29,6 +29,15 @@ describe("commits", () => {
     expect(committed("f")).toBe(true);
   });
 
+  it("records an origin that agrees rollover 0 (the npm tftp client asks it), not rollover 1", () => {
+    engine = newCache();
+    originServes(engine, "f", content, { options: { blksize: 1024, rollover: 0 }, oack: { blksize: 1024, rollover: 0 }, blksize: 1024 });
+    expect(download(engine, "f").content.equals(content)).toBe(true);
+    originServes(engine, "g", content, { cport: 40001, options: { rollover: 1 }, oack: { rollover: 1 } });
+    expect(committed("g")).toBe(false);
+    expect(abortReasons()).toEqual({ "OACK rollover other than 0": 1 });
+  });
+
   it("ignores retransmitted blocks from the origin", () => {
     engine = newCache();
     const otid = 50000;
