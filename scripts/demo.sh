@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-npx nx run sim-demo:demo --outputStyle=stream
+npx nx run tftp-demo:demo --outputStyle=stream
