@@ -1,21 +1,7 @@
 // netem's configuration: what `configure` accepts, its defaults, and the
 // reason for every refusal. A configuration is checked whole before any of
 // it is used, so a refused one leaves the running one in place.
-
-export interface NetemConfig {
-  /** Added delay, ms. */
-  delay_ms: number;
-  /** Each packet's delay is uniform in [delay - jitter, delay + jitter] (µs steps, never below 0). */
-  jitter_ms: number;
-  /** Loss, in thousandths (loss_percent n is stored as 10 n). */
-  loss_permille: number;
-  /** Whether a packet may overtake an earlier one of the same direction (jitter only). */
-  reorder: boolean;
-  /** Most packets held at once; more are dropped (counted as overflow). */
-  limit: number;
-  /** Seed of netem's own generator; absent: kmod.random32. */
-  seed?: number;
-}
+import type { NetemConfig } from "./types";
 
 export const DEFAULTS: Readonly<NetemConfig> = { delay_ms: 20, jitter_ms: 0, loss_permille: 0, reorder: false, limit: 10000 };
 

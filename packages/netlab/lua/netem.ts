@@ -9,7 +9,8 @@
 // one of the packet before it, and one timer per direction (armed for the
 // head) releases every due packet in arrival order. With `reorder`, each
 // packet has its own timer and may overtake.
-import { parseConfig, type NetemConfig } from "./config";
+import { parseConfig } from "./config";
+import type { NetemConfig, NetemStats } from "./types";
 import { below, random32, seedRandom, useEngineRandom } from "./random";
 
 let config: NetemConfig = parseConfig(undefined);
@@ -151,29 +152,6 @@ export function configure(options?: unknown): NetemConfig {
 /** The configuration in force. */
 export function current_config(): NetemConfig {
   return config;
-}
-
-export interface NetemStats {
-  /** Packets the hook was called with. */
-  seen: number;
-  /** Accepted at once (their delay was 0 and nothing of their direction was waiting). */
-  passed: number;
-  /** Held to be released later. */
-  delayed: number;
-  /** Dropped: lost + overflow. */
-  dropped: number;
-  /** Dropped by the loss draw. */
-  lost: number;
-  /** Dropped because `limit` packets were held (or the engine refused to hold more). */
-  overflow: number;
-  /** Held packets given NF_ACCEPT. */
-  released: number;
-  /** Releases the engine refused (the packet had a verdict already). */
-  release_failed: number;
-  /** Held right now. */
-  held: number;
-  /** Directions with packets waiting (FIFO mode). */
-  queues: number;
 }
 
 export function stats(): NetemStats {

@@ -6,6 +6,9 @@
 import { fileURLToPath } from "node:url";
 import type { Lab } from "./lab.ts";
 import { startKmod, type RunningKmod } from "./kmod.ts";
+import type { NetemConfig, NetemStats } from "../lua/types.ts";
+
+export type { NetemConfig, NetemStats };
 
 /** The netem bundle, built by `npx nx run netlab:build`. */
 export const NETEM_BUNDLE = fileURLToPath(new URL("../dist/netem.lua", import.meta.url));
@@ -26,39 +29,6 @@ export interface NetemOptions {
   limit?: number;
   /** Seed of netem's own generator (deterministic on any backend); absent: kmod.random32. */
   seed?: number;
-}
-
-/** The configuration in force, as `configure` returns it (loss always in per mille). */
-export interface NetemConfig {
-  delay_ms: number;
-  jitter_ms: number;
-  loss_permille: number;
-  reorder: boolean;
-  limit: number;
-  seed?: number;
-}
-
-export interface NetemStats {
-  /** Packets the hook was called with. */
-  seen: number;
-  /** Accepted at once (no delay drawn and nothing of their direction waiting). */
-  passed: number;
-  /** Held to be released later. */
-  delayed: number;
-  /** lost + overflow. */
-  dropped: number;
-  /** Dropped by the loss draw. */
-  lost: number;
-  /** Dropped because `limit` packets were held (or the engine refused to hold one). */
-  overflow: number;
-  /** Held packets given NF_ACCEPT. */
-  released: number;
-  /** Releases the engine refused (the packet already had a verdict). */
-  release_failed: number;
-  /** Held right now. */
-  held: number;
-  /** Directions with packets waiting (FIFO mode). */
-  queues: number;
 }
 
 /** Anything that calls a function of a loaded bundle, like `Engine.call` of @kcache/kmod. */
