@@ -88,6 +88,18 @@ describe.skipIf(!isRoot)("kmod on the real packet path", () => {
     }
   });
 
+  it("a packet a script sends as a frame (kmod.send_l2) reaches the client", async () => {
+    const kmod = await startKmod(lab, ["--load", `0:${script("reply")}`, "-A", "FORWARD", "-p", "udp", "--dport", "9005", "-j", "LUA", "--script", script("l2")]);
+    try {
+      const r = await lab.exec("client", "node", [UDP, "send", ADDR.origin, "9005", "me", "1500"]);
+      const replies = r.stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
+      expect(replies).toEqual([{ from: ADDR.origin, port: 9005, payload: "frame for me" }]);
+      expect((await kmod.stats()).queue).toMatchObject({ sent: 1, sendErrors: 0 });
+    } finally {
+      kmod.stop();
+    }
+  });
+
   it("a TCP super-segment a script sends reaches the client whole over veth, and is cut into MSS-sized segments where the device cannot take it (GSO)", async () => {
     const kmod = await startKmod(lab, ["-A", "FORWARD", "-p", "udp", "--dport", "9003", "-j", "LUA", "--script", script("gso")]);
     const capture = async () => {

@@ -142,6 +142,15 @@ declare namespace kmod {
    */
   function send_gso(packet: Parts, mss: number, ifindex: number, mac: string): boolean;
 
+  /**
+   * Sends a complete IPv4 packet (checksums done) as an Ethernet frame out of
+   * interface `ifindex` to the link-layer address `mac` (6 bytes): straight
+   * to the device, without the router's IP output path (routing, netfilter,
+   * conntrack), which is most of what `send` costs per packet. Learn the
+   * interface and address from the peer's packets (`p.indev()`, `p.hwaddr()`).
+   */
+  function send_l2(packet: Parts, ifindex: number, mac: string): boolean;
+
   /** Runs `fn(arg)` in this context after `delayMs` ms. Returns a handle for `cancel`. */
   function timer<T>(delayMs: number, fn: (this: void, arg: T) => void, arg?: T): number;
   /** Same with a delay in µs. */

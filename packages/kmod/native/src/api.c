@@ -113,6 +113,28 @@ static int api_send_gso(lua_State *L) {
   return 1;
 }
 
+static int api_send_l2(lua_State *L) {
+  kc_engine *e = engine_of(L);
+  struct iovec parts[KC_MAX_SEND_PARTS];
+  size_t total;
+  int count = collect_parts(L, 1, parts, &total);
+  lua_Integer ifindex = luaL_checkinteger(L, 2);
+  size_t mac_len;
+  const char *mac = luaL_checklstring(L, 3, &mac_len);
+  if (mac_len != 6) return luaL_error(L, "send_l2: the link-layer address must be 6 bytes");
+  if (total < 20 || total > 65535) return luaL_error(L, "send_l2: %I bytes is not an IPv4 packet", (lua_Integer)total);
+  int rc = e->backend.send_l2(e->backend.ctx, (int)ifindex, (const uint8_t *)mac, parts, count);
+  if (rc < 0) {
+    e->send_errors++;
+    lua_pushboolean(L, 0);
+    lua_pushfstring(L, "send_l2 failed: %s", strerror(-rc));
+    return 2;
+  }
+  e->sends++;
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
 static int add_function_timer(lua_State *L, int64_t delay_us) {
   kc_context *c = kc_context_of(L);
   kc_engine *e = c->state->engine;
@@ -288,7 +310,7 @@ void kc_api_open(lua_State *L, kc_context *c) {
 
   static const luaL_Reg functions[] = {
       {"now_ms", api_now_ms},   {"now_us", api_now_us},         {"random32", api_random32},
-      {"bytes", api_bytes},     {"send", api_send},             {"send_gso", api_send_gso},
+      {"bytes", api_bytes},     {"send", api_send},             {"send_gso", api_send_gso}, {"send_l2", api_send_l2},
       {"timer", api_timer},
       {"timer_us", api_timer_us}, {"cancel", api_cancel},       {"schedule", api_schedule},
       {"release", api_release}, {"log", api_log},               {"state", api_state},

@@ -56,6 +56,8 @@ typedef struct kc_backend {
   /* Sends an IPv4/TCP super-segment (first part: the headers) cut into `mss`-byte segments, out of
    * interface `ifindex` to link-layer address `mac`; 0 or -errno. */
   int (*send_gso)(void *ctx, int ifindex, const uint8_t mac[6], uint16_t mss, const struct iovec *parts, int count);
+  /* Sends a complete IPv4 packet as a frame out of `ifindex` to `mac` (the link layer directly); 0 or -errno. */
+  int (*send_l2)(void *ctx, int ifindex, const uint8_t mac[6], const struct iovec *parts, int count);
   /* A held packet got its verdict (data/len: the bytes to carry on; modified: they differ from what came in). */
   void (*release)(void *ctx, kc_packet *pkt, uint32_t verdict, const uint8_t *data, size_t len, bool modified);
   /* 32 random bits. */

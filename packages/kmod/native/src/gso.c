@@ -116,6 +116,27 @@ int kc_gso_prefix(uint8_t *out, const uint8_t src_mac[6], const uint8_t dst_mac[
   return (int)(VNET_LEN + ETH_HLEN + header_total);
 }
 
+int kc_l2_send(kc_gso *g, int ifindex, const uint8_t dst_mac[6], const struct iovec *parts, int count) {
+  if (count < 1 || count > 62) return -EINVAL;
+  int rc = open_socket(g);
+  if (rc < 0) return rc;
+  uint8_t src_mac[6];
+  if ((rc = interface_mac(g, ifindex, src_mac)) < 0) return rc;
+  uint8_t prefix[VNET_LEN + ETH_HLEN];
+  memset(prefix, 0, VNET_LEN); /* no offload: the packet is complete */
+  memcpy(prefix + VNET_LEN, dst_mac, 6);
+  memcpy(prefix + VNET_LEN + 6, src_mac, 6);
+  prefix[VNET_LEN + 12] = 0x08;
+  prefix[VNET_LEN + 13] = 0x00;
+  struct iovec iov[64];
+  iov[0] = (struct iovec){.iov_base = prefix, .iov_len = sizeof prefix};
+  for (int i = 0; i < count; i++) iov[i + 1] = parts[i];
+  struct sockaddr_ll to = {.sll_family = AF_PACKET, .sll_ifindex = ifindex, .sll_halen = 6, .sll_protocol = htons(ETH_P_IP)};
+  memcpy(to.sll_addr, dst_mac, 6);
+  struct msghdr msg = {.msg_name = &to, .msg_namelen = sizeof to, .msg_iov = iov, .msg_iovlen = (size_t)count + 1};
+  return sendmsg(g->fd, &msg, MSG_DONTWAIT) < 0 ? -errno : 0;
+}
+
 int kc_gso_send(kc_gso *g, int ifindex, const uint8_t dst_mac[6], uint16_t mss, const struct iovec *parts, int count) {
   if (count < 1 || count > 63 || mss < 64) return -EINVAL;
   int rc = open_socket(g);

@@ -1,4 +1,4 @@
-/* Segmentation offload for scripts' TCP: a "super-segment" (one IPv4+TCP
+/* Link-layer sends for scripts, and segmentation offload for their TCP: a "super-segment" (one IPv4+TCP
  * header, up to 64 KiB of payload) goes out through an AF_PACKET socket with a
  * virtio-net header (PACKET_VNET_HDR, GSO TCPv4), and the kernel cuts it into
  * MSS-sized segments, fixing lengths, IDs, sequence numbers and checksums.
@@ -17,6 +17,11 @@ void kc_gso_free(kc_gso *g);
 /* parts: a complete IPv4 packet whose first part holds the whole IP and TCP
  * header. Returns 0 or -errno. */
 int kc_gso_send(kc_gso *g, int ifindex, const uint8_t dst_mac[6], uint16_t mss, const struct iovec *parts, int count);
+
+/* Sends a complete IPv4 packet (checksums done) as an Ethernet frame out of
+ * `ifindex` to `dst_mac`: the link layer directly, skipping the router's IP
+ * output path (routing, netfilter, conntrack). Returns 0 or -errno. */
+int kc_l2_send(kc_gso *g, int ifindex, const uint8_t dst_mac[6], const struct iovec *parts, int count);
 
 /* Builds the frame prefix (virtio-net header, Ethernet header, IP and TCP
  * headers with the lengths set and the TCP checksum field holding the

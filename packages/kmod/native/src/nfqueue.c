@@ -142,6 +142,14 @@ static int nfq_send_gso(void *ctx, int ifindex, const uint8_t mac[6], uint16_t m
   return rc;
 }
 
+static int nfq_send_l2(void *ctx, int ifindex, const uint8_t mac[6], const struct iovec *parts, int count) {
+  kc_nfq *q = ctx;
+  int rc = kc_l2_send(q->gso, ifindex, mac, parts, count);
+  if (rc < 0) q->stats.send_errors++;
+  else q->stats.sent++;
+  return rc;
+}
+
 /* ---- the packet path ------------------------------------------------------- */
 
 static kc_rule *rule_for_queue(kc_nfq *q, uint16_t queue, int *index) {
@@ -308,7 +316,7 @@ kc_nfq *kc_nfq_new(const kc_nfq_config *config, kc_log_fn log, void *log_ud, cha
   q->raw_fd = q->wake_fd = -1;
   pthread_mutex_init(&q->lock, NULL);
   kc_backend backend = {
-      .ctx = q, .now_us = nfq_now_us, .send = nfq_send, .send_gso = nfq_send_gso, .release = nfq_release, .random32 = nfq_random32,
+      .ctx = q, .now_us = nfq_now_us, .send = nfq_send, .send_gso = nfq_send_gso, .send_l2 = nfq_send_l2, .release = nfq_release, .random32 = nfq_random32,
   };
   q->engine = kc_engine_new(&backend, log, log_ud);
   q->gso = kc_gso_new();
