@@ -1,34 +1,57 @@
 // Character sets of HTTP/1.1 (RFC 9110 5.6, RFC 9112), as llhttp defines
 // them (src/llhttp/constants.ts), in the two forms the parser uses: byte
-// lookup tables for single bytes, and Lua patterns that find the first byte
-// outside a set so a whole run is skipped with one `string.find`.
-// Patterns use ranges first: Lua tests a set's items in order.
+// lookup tables for single bytes in the byte-by-byte states, and 256-bit
+// bitmaps for `kmod.span`, which skips a whole run of a set's bytes in C
+// (a few machine instructions a byte; a Lua pattern takes about 85). Both
+// forms of a set are made from the same ranges, once, at load time. (One
+// pattern is left, for the few bytes of a chunk size.)
 
-function table(ranges: [number, number][], singles: number[]): LuaTable<number, boolean> {
-  const t = new LuaTable<number, boolean>();
-  for (const [from, to] of ranges) {
-    for (let b = from; b <= to; b++) t.set(b, true);
+/** Bytes from..to (inclusive) and single bytes: the members of a set. */
+interface ByteClass { ranges: [number, number][]; singles: number[] }
+
+function members(cls: ByteClass): number[] {
+  const bytes = [...cls.singles];
+  for (const [from, to] of cls.ranges) {
+    for (let b = from; b <= to; b++) bytes.push(b);
   }
-  for (const b of singles) t.set(b, true);
+  return bytes;
+}
+
+function table(cls: ByteClass): LuaTable<number, boolean> {
+  const t = new LuaTable<number, boolean>();
+  for (const b of members(cls)) t.set(b, true);
   return t;
+}
+
+/** The set as `kmod.span` wants it: 32 bytes, bit `b % 8` of byte `b / 8` for member `b`. */
+function bitmap(cls: ByteClass): string {
+  const bits: number[] = [];
+  for (let i = 0; i < 32; i++) bits.push(0);
+  for (const b of members(cls)) bits[b >>> 3] = bits[b >>> 3]! | (1 << (b & 7));
+  return string.char(...bits);
 }
 
 const TOKEN_PUNCT = [0x21, 0x23, 0x24, 0x25, 0x26, 0x27, 0x2a, 0x2b, 0x2d, 0x2e, 0x5e, 0x5f, 0x60, 0x7c, 0x7e];
 const ALNUM: [number, number][] = [[0x30, 0x39], [0x41, 0x5a], [0x61, 0x7a]];
+const OBS_TEXT: [number, number] = [0x80, 0xff];
+
+const TOKEN_CLASS: ByteClass = { ranges: ALNUM, singles: TOKEN_PUNCT };
+const URL_CLASS: ByteClass = { ranges: [[0x21, 0x22], [0x24, 0x3e], [0x40, 0x7e]], singles: [] };
+const HEADER_CLASS: ByteClass = { ranges: [[0x20, 0x7e], OBS_TEXT], singles: [0x09] };
 
 /** tchar (RFC 9110 5.6.2): header names, methods, chunk extension names and values. */
-export const TOKEN = table(ALNUM, TOKEN_PUNCT);
+export const TOKEN = table(TOKEN_CLASS);
 /** Request-target bytes outside `?` and `#` (llhttp's URL_CHAR: visible ASCII but `#` and `?`). */
-export const URL_CHAR = table([[0x21, 0x22], [0x24, 0x3e], [0x40, 0x7e]], []);
+export const URL_CHAR = table(URL_CLASS);
 /** userinfo / host bytes of an absolute-form target (llhttp's USERINFO_CHARS). */
-export const USERINFO = table(ALNUM, [0x2d, 0x5f, 0x2e, 0x21, 0x7e, 0x2a, 0x27, 0x28, 0x29, 0x25, 0x3b, 0x3a, 0x26, 0x3d, 0x2b, 0x24, 0x2c]);
-export const ALPHA = table([[0x41, 0x5a], [0x61, 0x7a]], []);
+export const USERINFO = table({ ranges: ALNUM, singles: [0x2d, 0x5f, 0x2e, 0x21, 0x7e, 0x2a, 0x27, 0x28, 0x29, 0x25, 0x3b, 0x3a, 0x26, 0x3d, 0x2b, 0x24, 0x2c] });
+export const ALPHA = table({ ranges: [[0x41, 0x5a], [0x61, 0x7a]], singles: [] });
 /** field-vchar, SP and HTAB (RFC 9110 5.5): header values; also quoted-pair. */
-export const HEADER_CHAR = table([[0x20, 0x7e], [0x80, 0xff]], [0x09]);
+export const HEADER_CHAR = table(HEADER_CLASS);
 /** Bytes of a comma-separated token list (Connection, Transfer-Encoding) but the comma. */
-export const LIST_CHAR = table([[0x20, 0x2b], [0x2d, 0x7e], [0x80, 0xff]], [0x09]);
+export const LIST_CHAR = table({ ranges: [[0x20, 0x2b], [0x2d, 0x7e], OBS_TEXT], singles: [0x09] });
 /** qdtext (RFC 9110 5.6.4): inside a quoted chunk extension value. */
-export const QDTEXT = table([[0x23, 0x5b], [0x5d, 0x7e], [0x80, 0xff]], [0x09, 0x20, 0x21]);
+export const QDTEXT = table({ ranges: [[0x23, 0x5b], [0x5d, 0x7e], OBS_TEXT], singles: [0x09, 0x20, 0x21] });
 
 /** Value of a hex digit, or nil. */
 export const HEX = new LuaTable<number, number>();
@@ -38,30 +61,27 @@ for (let d = 0; d <= 5; d++) {
   HEX.set(0x61 + d, 10 + d);
 }
 
-/** First byte that is not a tchar. */
-export const NOT_TOKEN = "[^a-zA-Z0-9!#$%%&'*+%-.^_`|~]";
-/** First byte that is not a URL_CHAR. */
-export const NOT_URL_CHAR = "[^@-~$->!-\"]";
-/** First byte that is not a header value byte. */
-export const NOT_HEADER_CHAR = `[^ -~${string.char(0x80)}-${string.char(0xff)}\t]`;
+// Bitmaps for kmod.span.
+/** tchar. */
+export const TOKEN_SET = bitmap(TOKEN_CLASS);
+/** URL_CHAR. */
+export const URL_SET = bitmap(URL_CLASS);
+/** Header value bytes (HEADER_CHAR). */
+export const HEADER_SET = bitmap(HEADER_CLASS);
+/** SP and HTAB: the whitespace before a header value. */
+export const OWS_SET = bitmap({ ranges: [], singles: [0x20, 0x09] });
+/** The bytes of a method name in a request line's fast path (`[A-Z_-]`; the name is then looked up). */
+export const METHOD_SET = bitmap({ ranges: [[0x41, 0x5a]], singles: [0x5f, 0x2d] });
+/** Visible ASCII (`!`-`~`): an origin-form target in the request line's fast path. */
+export const VISIBLE_SET = bitmap({ ranges: [[0x21, 0x7e]], singles: [] });
+/** Every byte but CR and LF: a reason phrase. */
+export const NOT_CRLF_SET = bitmap({ ranges: [[0x00, 0x09], [0x0b, 0x0c], [0x0e, 0xff]], singles: [] });
+/** Decimal digits: a Content-Length. */
+export const DIGIT_SET = bitmap({ ranges: [[0x30, 0x39]], singles: [] });
 
-const HI = `${string.char(0x80)}-${string.char(0xff)}`;
 /**
- * A whole header line in one match: name, colon, OWS, a value that starts
- * with a visible byte, CRLF, and the first byte of the next line, which
- * must not fold this one (RFC 9112 5.2). Position captures (for
- * `string.match`): the colon, the value, the CR; the next line starts 2
- * bytes after the CR. Names here use the tchars names are made of in
- * practice ('-' first: Lua tries a set's items in order, and the whole set
- * is read again on every match); a name with another tchar goes byte by
- * byte, which accepts all of them.
+ * A chunk-size line without extensions, as a pattern (a size is too short for
+ * a span to pay: see parser.ts): the size in hex, the position of the next
+ * line. `%x` is C's isxdigit, exactly [0-9A-Fa-f] in every locale (POSIX).
  */
-export const HEADER_LINE = `^[-a-zA-Z0-9_]+():[ \t]*()[!-~${HI}][ -~\t${HI}]*()\r\n[^ \t]`;
-/** An origin-form request line of HTTP/1.0 or 1.1: method, target, the space after it, minor version, next line. */
-export const REQUEST_LINE = "^([A-Z][A-Z_-]*) ()/[!-~]*() HTTP/1%.([01])\r\n()";
-/** An HTTP/1.x status line with a reason phrase (possibly empty): minor version, code, reason, its CR, next line. */
-export const STATUS_LINE = "^HTTP/1%.([01]) ([0-9][0-9][0-9]) ()[^\r\n]*()\r\n()";
-/** A chunk-size line without extensions: the size in hex, the next line. */
-export const CHUNK_LINE = "^([0-9a-fA-F]+)\r\n()";
-/** All digits up to the end of a Content-Length value (its CR): the position of that CR. */
-export const DIGITS_TO_CR = "^[0-9]+()\r";
+export const CHUNK_LINE = "^(%x+)\r\n()";

@@ -7,20 +7,23 @@
 // `string.sub(data, first, last)` are the bytes, positions 1-based in the
 // chunk given to `execute`. Bodies are never copied.
 //
-// Speed in Lua comes from doing work in `string.find`: a request line, a
-// status line, a header line or a chunk-size line found whole in the chunk
-// is matched by one pattern (charsets.ts); runs of URL or header-value
-// bytes are skipped by one search. Everything else goes byte by byte
-// through llhttp's states, and the fast paths must agree with them: the
-// tests feed every input whole (fast paths) and byte by byte (none).
+// Speed in Lua comes from doing work in C: a request line, a status line
+// or a header line found whole in the chunk is checked with a few
+// `kmod.span` calls (strspn over a byte set, charsets.ts), one per run of
+// bytes of one character set (a chunk-size line: one `string.match`); runs
+// of URL, header-name, header-value and reason bytes are skipped the same
+// way, and the byte a span stops at is then judged by the byte-by-byte
+// state as before. Everything else goes byte by byte through llhttp's
+// states, and the fast paths must agree with them: the tests feed every
+// input whole (fast paths) and byte by byte (none).
 // All numbers are integers (Lunatik): lengths stop at 2^53 - 1.
 import {
   DEFAULT_MAX_HEADER_SIZE, Err, Finish, Flag, HTTP_METHODS, HeadersResult, ICE_METHODS,
   MAX_LENGTH, METHODS, METHOD_CONNECT, METHOD_PRI, RTSP_METHODS,
 } from "./constants";
 import {
-  ALPHA, HEADER_CHAR, HEADER_LINE, HEX, LIST_CHAR, NOT_HEADER_CHAR, NOT_TOKEN, NOT_URL_CHAR, QDTEXT,
-  CHUNK_LINE, DIGITS_TO_CR, REQUEST_LINE, STATUS_LINE, TOKEN, URL_CHAR, USERINFO,
+  ALPHA, CHUNK_LINE, DIGIT_SET, HEADER_CHAR, HEADER_SET, HEX, LIST_CHAR, METHOD_SET, NOT_CRLF_SET, OWS_SET, QDTEXT,
+  TOKEN, TOKEN_SET, URL_CHAR, URL_SET, USERINFO, VISIBLE_SET,
 } from "./charsets";
 
 /** A span of the chunk being parsed: `string.sub(data, first, last)`. */
@@ -175,10 +178,8 @@ const enum S {
 }
 
 // Hot library functions as locals (upvalues): one table access less per call.
-const find = string.find;
+const span = kmod.span;
 const match = string.match;
-/** `string.match` for patterns whose captures are all positions. */
-const matchPositions = string.match as unknown as (this: void, s: string, pattern: string, init: number) => LuaMultiReturn<number[]>;
 const byte = string.byte;
 const sub = string.sub;
 const lower = string.lower;
@@ -189,6 +190,17 @@ const LF = 10;
 const SP = 32;
 const HTAB = 9;
 const COLON = 58;
+const SLASH = 47;
+
+// The fixed parts of HTTP/1.x start lines, as the fast paths compare them.
+const HTTP_10_TAIL = " HTTP/1.0\r\n";
+const HTTP_11_TAIL = " HTTP/1.1\r\n";
+const HTTP_10_START = "HTTP/1.0 ";
+const HTTP_11_START = "HTTP/1.1 ";
+
+function isDigit(this: void, c: number | undefined): boolean {
+  return c !== undefined && c >= 0x30 && c <= 0x39;
+}
 
 /** A trie of literals, one table per node; `[-1]` holds the value of the literal ending there. */
 type Trie = LuaTable<number, Trie | number>;
@@ -431,16 +443,31 @@ export class Parser {
       if (state === S.HEADER_FIELD_START) {
         // ---- Header lines: the hot path of every message ----
         // Fast path: a whole field line in this chunk (and the next line's first byte, which
-        // must not fold it), one `string.match` each. Special fields take it when their value
-        // is plain; the others cost no string. (Tests for nil are written as truth tests here:
-        // Lua compares with nil through a function call.)
+        // must not fold it): a name of tchars, a colon, OWS, a value that starts with a
+        // visible byte, CRLF; each run checked by one kmod.span. Special fields take it when
+        // their value is plain; the others cost no string. (Tests for nil are written as truth
+        // tests here: Lua compares with nil through a function call.) `first` is the line's
+        // first byte: read here for the first line, then the `fold` byte of the line before.
+        let first = byte(data, p);
         while (true) {
-          const [colon, valueStart, cr] = matchPositions(data, HEADER_LINE, p);
-          if (!colon) break;
+          const colon = span(data, p, TOKEN_SET);
+          const [c, c1, c2] = byte(data, colon, colon + 2);
+          if (c !== COLON || colon === p) break;
+          // The usual ": v" costs no span for the whitespace.
+          let valueStart = colon + 1;
+          if (c1 === SP && c2 !== SP && c2 !== HTAB) {
+            valueStart = colon + 2;
+          } else if (c1 === SP || c1 === HTAB) {
+            valueStart = span(data, colon + 2, OWS_SET);
+          }
+          const cr = span(data, valueStart, HEADER_SET);
+          if (cr === valueStart) break;
           const next = cr + 2;
           if (next > stop) break;
+          const [r, l, fold] = byte(data, cr, next);
+          if (r !== CR || l !== LF || fold === SP || fold === HTAB) break;
           const specialFirst = SPECIAL_FIRST_BY_LENGTH.get(colon - p);
-          if (specialFirst && (byte(data, p) | 0x20) === specialFirst) {
+          if (specialFirst && (first | 0x20) === specialFirst) {
             const name = sub(data, p, colon - 1);
             const hs = SPECIAL_AS_SENT.get(name) ?? SPECIAL_HEADERS.get(lower(name));
             if (hs !== undefined) {
@@ -452,8 +479,7 @@ export class Parser {
                 flags = flags | option;
               } else if (hs === H.CONTENT_LENGTH) {
                 if ((flags & (Flag.CONTENT_LENGTH | Flag.TRANSFER_ENCODING)) !== 0 || cr - valueStart > 15) break;
-                const [digitsEnd] = matchPositions(data, DIGITS_TO_CR, valueStart);
-                if (digitsEnd !== cr) break;
+                if (span(data, valueStart, DIGIT_SET) !== cr) break;
                 contentLength = tonumber(sub(data, valueStart, cr - 1))!;
                 flags = flags | Flag.CONTENT_LENGTH;
               } else if (hs === H.TRANSFER_ENCODING) {
@@ -480,6 +506,7 @@ export class Parser {
             }
           }
           p = next;
+          first = fold;
         }
         const [c, c2] = byte(data, p, p + 1);
         if (c === CR) {
@@ -538,16 +565,27 @@ export class Parser {
             onMessageBegin();
           }
           if (isRequest) {
-            // Fast path: a whole origin-form HTTP/1.x request line in this chunk.
-            const [name, urlAt, spaceAt, minor, nextAt] = match(data, REQUEST_LINE, p);
-            const method = name !== undefined ? METHODS[name] : undefined;
-            const next = nextAt as unknown as number;
-            if (method !== undefined && method !== METHOD_PRI && HTTP_METHOD_SET.get(method) && next - 1 <= stop) {
-              const u0 = urlAt as unknown as number;
-              const sp = spaceAt as unknown as number;
-              this.method = method;
+            // Fast path: a whole origin-form HTTP/1.x request line in this chunk: a method
+            // name, SP, a target of visible bytes starting with `/`, " HTTP/1.0" or " HTTP/1.1", CRLF.
+            const nameEnd = span(data, p, METHOD_SET);
+            const [afterName, slash] = byte(data, nameEnd, nameEnd + 1);
+            const u0 = nameEnd + 1;
+            let method: number | undefined;
+            let sp = 0;
+            let minor = -1;
+            if (afterName === SP && slash === SLASH) {
+              method = METHODS[sub(data, p, nameEnd - 1)];
+              if (method !== undefined) {
+                sp = span(data, u0 + 1, VISIBLE_SET);
+                const tail = sub(data, sp, sp + 10);
+                minor = tail === HTTP_11_TAIL ? 1 : tail === HTTP_10_TAIL ? 0 : -1;
+              }
+            }
+            const next = sp + 11;
+            if (minor >= 0 && method !== METHOD_PRI && HTTP_METHOD_SET.get(method!) && next - 1 <= stop) {
+              this.method = method!;
               this.httpMajor = 1;
-              this.httpMinor = minor === "1" ? 1 : 0;
+              this.httpMinor = minor;
               if (cb.method !== undefined) cb.method(data, p, u0 - 2);
               if (cb.methodComplete !== undefined) {
                 this.at = base + u0 - 2;
@@ -577,13 +615,23 @@ export class Parser {
             this.trie = METHOD_TRIE;
             state = S.METHOD;
           } else {
-            // Fast path: a whole HTTP/1.x status line with a reason phrase in this chunk.
-            const [minor, code, reasonAt, crAt, nextAt] = match(data, STATUS_LINE, p);
-            const next = nextAt as unknown as number;
-            if (minor !== undefined && next - 1 <= stop) {
+            // Fast path: a whole HTTP/1.x status line with a reason phrase (possibly empty) in
+            // this chunk: "HTTP/1.0 " or "HTTP/1.1 ", three digits, SP, the reason, CRLF.
+            const start = sub(data, p, p + 8);
+            const minor = start === HTTP_11_START ? 1 : start === HTTP_10_START ? 0 : -1;
+            const [d1, d2, d3, afterCode] = byte(data, p + 9, p + 12);
+            const reasonAt = p + 13;
+            let crAt = 0;
+            if (minor >= 0 && isDigit(d1) && isDigit(d2) && isDigit(d3) && afterCode === SP) {
+              const reasonEnd = span(data, reasonAt, NOT_CRLF_SET);
+              const [r, l] = byte(data, reasonEnd, reasonEnd + 1);
+              if (r === CR && l === LF) crAt = reasonEnd;
+            }
+            const next = crAt + 2;
+            if (crAt > 0 && next - 1 <= stop) {
               this.httpMajor = 1;
-              this.httpMinor = minor === "1" ? 1 : 0;
-              this.statusCode = tonumber(code)!;
+              this.httpMinor = minor;
+              this.statusCode = (d1! - 0x30) * 100 + (d2! - 0x30) * 10 + d3! - 0x30;
               if (cb.protocol !== undefined) cb.protocol(data, p, p + 3);
               if (cb.protocolComplete !== undefined) {
                 this.at = base + p + 3;
@@ -594,7 +642,7 @@ export class Parser {
                 this.at = base + p + 7;
                 cb.versionComplete();
               }
-              if (cb.status !== undefined) cb.status(data, reasonAt as unknown as number, (crAt as unknown as number) - 1);
+              if (cb.status !== undefined) cb.status(data, reasonAt, crAt - 1);
               p = next;
               if (cb.statusComplete !== undefined) {
                 this.at = base + p - 1;
@@ -774,6 +822,8 @@ export class Parser {
           let length = -1;
           let dataStart = 0;
           while (true) {
+            // One match: a chunk size is a few bytes, where a span and the calls to check the CRLF
+            // and cut the digits out cost more than the pattern (callgrind).
             const [size, nextAt] = match(data, CHUNK_LINE, p);
             if (size === undefined) break;
             dataStart = nextAt as unknown as number;
@@ -892,8 +942,8 @@ export class Parser {
         if (onBody !== undefined) onBody(data, p, stop);
         p = stop + 1;
       } else if (state === S.HEADER_FIELD) {
-        const [q] = find(data, NOT_TOKEN, p);
-        if (q === undefined || q > stop) {
+        const q = span(data, p, TOKEN_SET);
+        if (q > stop) {
           // The name goes on in the next chunk: keep what may still be a special name.
           const prefix = this.fieldPrefix;
           if (prefix !== undefined) {
@@ -987,8 +1037,8 @@ export class Parser {
           state = S.HEADER_VALUE_CONNECTION;
         }
       } else if (state === S.HEADER_VALUE) {
-        const [q] = find(data, NOT_HEADER_CHAR, p);
-        if (q === undefined || q > stop) {
+        const q = span(data, p, HEADER_SET);
+        if (q > stop) {
           p = stop + 1;
         } else {
           p = q;
@@ -1247,8 +1297,8 @@ export class Parser {
         state === S.URL_QUERY || state === S.URL_FRAGMENT) {
         // ---- Request target (llhttp's url.ts) ----
         if (state === S.URL_PATH) {
-          const [q] = find(data, NOT_URL_CHAR, p);
-          if (q === undefined || q > stop) {
+          const q = span(data, p, URL_SET);
+          if (q > stop) {
             p = stop + 1;
             continue;
           }
@@ -1579,8 +1629,8 @@ export class Parser {
         }
       } else if (state === S.RES_STATUS) {
         // reason-phrase: anything up to the line end.
-        const [q] = find(data, "[\r\n]", p);
-        if (q === undefined || q > stop) {
+        const q = span(data, p, NOT_CRLF_SET);
+        if (q > stop) {
           p = stop + 1;
         } else {
           spanKind = K.NONE;

@@ -490,4 +490,35 @@ export const CASES: RuleCase[] = [
       ],
     },
   },
+  // ---- Edges of the fast paths (whole lines checked with kmod.span) ----
+  {
+    name: "request target with every visible byte, '?' and '#' included",
+    kind: "request",
+    input: "GET /a!\"$%&'()*+,-./:;<=>@[\\]^_`{|}~?q=?#f#? HTTP/1.1\r\n\r\n",
+    expect: { messages: [{ url: "/a!\"$%&'()*+,-./:;<=>@[\\]^_`{|}~?q=?#f#?", complete: true }] },
+  },
+  {
+    name: "status line with an empty reason, and one with HTAB and obs-text",
+    kind: "response",
+    input: "HTTP/1.1 204 \r\n\r\nHTTP/1.0 404 Nicht\tgefunden \xfc\r\nContent-Length: 0\r\n\r\n",
+    expect: { messages: [{ status: "", complete: true }, { status: "Nicht\tgefunden \xfc", version: "1.0", complete: true }] },
+  },
+  {
+    name: "header value after HTAB whitespace, starting with obs-text, with HTAB and a trailing space",
+    kind: "request",
+    input: "GET / HTTP/1.1\r\nX:\t \xe9\ta \r\nY:z\r\n\r\n",
+    expect: { messages: [{ headers: [["X", "\xe9\ta "], ["Y", "z"]], complete: true }] },
+  },
+  {
+    name: "Content-Length longer than the fast path reads (16 digits)",
+    kind: "response",
+    input: "HTTP/1.1 200 OK\r\nContent-Length: 0000000000000003\r\n\r\nabc",
+    expect: { messages: [{ body: "abc", contentLength: 3, complete: true }] },
+  },
+  {
+    name: "chunk sizes of 13 and 14 hex digits around the fast path's limit",
+    kind: "response",
+    input: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0000000000001\r\na\r\n00000000000002\r\nbc\r\n0\r\n\r\n",
+    expect: { messages: [{ body: "abc", chunks: [1, 2, 0], complete: true }] },
+  },
 ];
