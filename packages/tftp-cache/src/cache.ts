@@ -39,6 +39,12 @@ export interface Config {
   record_idle_ms: number;
   /** Transfers served at once, and recorded at once (each). */
   max_transfers: number;
+  /**
+   * Hits send their packets as frames straight to the interface and MAC the
+   * request came from (kmod.send_l2), skipping the router's IP output path;
+   * false: through it (kmod.send).
+   */
+  link_layer_sends: boolean;
 }
 
 export const config: Config = {
@@ -51,6 +57,7 @@ export const config: Config = {
   max_retries: 5,
   record_idle_ms: 15_000,
   max_transfers: 256,
+  link_layer_sends: true,
 };
 
 export interface Stats {
@@ -79,6 +86,8 @@ export interface Stats {
   overload: number;
   invalidated: number;
   send_failures: number;
+  /** Hits whose link-layer send failed and that went on through the IP output path. */
+  link_layer_fallbacks: number;
   transfers_active: number;
   recordings_active: number;
 }
@@ -87,7 +96,8 @@ function zeroStats(): Stats {
   return {
     hits: 0, misses: 0, bytes_served: 0, data_sent: 0, served: 0, recorded: 0, record_aborts: 0, errors_sent: 0,
     malformed: 0, unknown_tid: 0, bad_acks: 0, duplicate_acks: 0, duplicate_requests: 0, retransmissions: 0,
-    timeouts: 0, passed: 0, overload: 0, invalidated: 0, send_failures: 0, transfers_active: 0, recordings_active: 0,
+    timeouts: 0, passed: 0, overload: 0, invalidated: 0, send_failures: 0, link_layer_fallbacks: 0, transfers_active: 0,
+    recordings_active: 0,
   };
 }
 
@@ -102,7 +112,13 @@ export function setStore(s: Store | undefined): void {
   store = s;
 }
 
-type ServingEntry = Serving & { flow: UdpFlow; lingering?: boolean };
+/** Where a hit's client is on the link: the interface and MAC its request came from. */
+interface Link {
+  ifindex: number;
+  mac: string;
+}
+
+type ServingEntry = Serving & { flow: UdpFlow; lingering?: boolean; link?: Link };
 
 /** Hits by our (origin address, port): (ip << 16) | port. */
 const servingByPort = new LuaTable<number, ServingEntry>();
@@ -125,6 +141,16 @@ function send(parts: ByteSource[]): void {
   if (!kmod.send(parts)) counters.send_failures++;
 }
 
+/** A hit's packet: as a frame to its client's link when known, else through the IP output path. */
+function sendServing(s: ServingEntry, parts: ByteSource[]): void {
+  if (s.link !== undefined) {
+    if (kmod.send_l2(parts, s.link.ifindex, s.link.mac)) return;
+    counters.link_layer_fallbacks++;
+    s.link = undefined;
+  }
+  send(parts);
+}
+
 function sendError(flow: UdpFlow, code: number, text: string): void {
   counters.errors_sent++;
   send(flow.datagram(errorMessage(code, text)));
@@ -139,13 +165,13 @@ const output: ServeOutput = {
       if (!ok) return false;
       body = view as ByteSource;
     }
-    send(s.flow.data(block, body, length));
+    sendServing(s, s.flow.data(block, body, length));
     counters.data_sent++;
     counters.bytes_served += length;
     return true;
   },
   message(t: Serving, payload: string): void {
-    send((t as ServingEntry).flow.datagram(payload));
+    sendServing(t as ServingEntry, (t as ServingEntry).flow.datagram(payload));
   },
   error(t: Serving, code: number, text: string): void {
     sendError((t as ServingEntry).flow, code, text);
@@ -223,13 +249,16 @@ function freshPort(origin: number): number | undefined {
   return undefined;
 }
 
-function startServing(key: string, size: number, options: LuaTable<string, string>, client: number, cport: number, origin: number): boolean {
+function startServing(
+  key: string, size: number, options: LuaTable<string, string>, client: number, cport: number, origin: number, link: Link | undefined,
+): boolean {
   const port = freshPort(origin);
   if (port === undefined) return false;
   const n = negotiate(options, size, config);
   const s = new Serving(output, key, size, n.blksize, n.windowsize, n.timeoutMs, config.max_retries,
     n.oack.length > 0 ? oack(n.oack) : undefined, client, cport, origin, port) as ServingEntry;
   s.flow = new UdpFlow(origin, client, port, cport);
+  s.link = link;
   servingByPort.set(endpoint(origin, port), s);
   servingByClient.set(endpoint(client, cport), s);
   servingCount++;
@@ -437,7 +466,9 @@ function onRequest(p: Packet, src: number, sport: number, dst: number, off: numb
       counters.passed++;
       return NF_ACCEPT;
     }
-    if (!startServing(key, size, request.options, src, sport, dst)) {
+    const mac = p.hwaddr();
+    const link = config.link_layer_sends && mac !== undefined && p.indev() > 0 ? { ifindex: p.indev(), mac } : undefined;
+    if (!startServing(key, size, request.options, src, sport, dst, link)) {
       counters.passed++;
       return NF_ACCEPT;
     }
@@ -546,6 +577,8 @@ export function configure(this: void, t: LuaTable<string, unknown>): LuaMultiRet
           return $multi(false, `never_cache: invalid pattern ${tostring(pattern)}`);
         }
       }
+    } else if (k === "link_layer_sends") {
+      if (type(v) !== "boolean") return $multi(false, "link_layer_sends: expected true or false");
     } else if (INTEGER_KEYS.includes(k as keyof Config)) {
       const [min, max] = LIMITS[k];
       if (math.type(v as number) !== "integer" || (v as number) < min || (v as number) > max) {

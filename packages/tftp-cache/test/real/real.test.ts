@@ -75,6 +75,8 @@ describe.skipIf(!isRoot)("the TFTP cache on the real packet path", () => {
     it("a missing file passes the origin's ERROR through and is not cached", async () => {
       await expect(downloadFrom(lab, tftpd, "atftp", "no-such-file.bin", { timeoutMs: 5000 })).rejects.toThrow();
       await expect(downloadFrom(lab, tftpd, "atftp", "no-such-file.bin", { timeoutMs: 5000 })).rejects.toThrow();
+      // tftpd logs through a socket: wait until both requests are in its log (it fails after 5 s).
+      await tftpd.waitForRequest("no-such-file.bin", { count: 2, timeoutMs: 5000 });
       expect(requestsFor(tftpd, "no-such-file.bin")).toHaveLength(2);
     });
   });
