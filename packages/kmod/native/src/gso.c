@@ -116,6 +116,14 @@ int kc_gso_prefix(uint8_t *out, const uint8_t src_mac[6], const uint8_t dst_mac[
   return (int)(VNET_LEN + ETH_HLEN + header_total);
 }
 
+/* Sends prefix + parts as one frame out of ifindex to dst_mac. */
+static int send_frame(kc_gso *g, int ifindex, const uint8_t dst_mac[6], struct iovec *iov, int n) {
+  struct sockaddr_ll to = {.sll_family = AF_PACKET, .sll_ifindex = ifindex, .sll_halen = 6, .sll_protocol = htons(ETH_P_IP)};
+  memcpy(to.sll_addr, dst_mac, 6);
+  struct msghdr msg = {.msg_name = &to, .msg_namelen = sizeof to, .msg_iov = iov, .msg_iovlen = (size_t)n};
+  return sendmsg(g->fd, &msg, MSG_DONTWAIT) < 0 ? -errno : 0;
+}
+
 int kc_l2_send(kc_gso *g, int ifindex, const uint8_t dst_mac[6], const struct iovec *parts, int count) {
   if (count < 1 || count > 62) return -EINVAL;
   int rc = open_socket(g);
@@ -131,10 +139,7 @@ int kc_l2_send(kc_gso *g, int ifindex, const uint8_t dst_mac[6], const struct io
   struct iovec iov[64];
   iov[0] = (struct iovec){.iov_base = prefix, .iov_len = sizeof prefix};
   for (int i = 0; i < count; i++) iov[i + 1] = parts[i];
-  struct sockaddr_ll to = {.sll_family = AF_PACKET, .sll_ifindex = ifindex, .sll_halen = 6, .sll_protocol = htons(ETH_P_IP)};
-  memcpy(to.sll_addr, dst_mac, 6);
-  struct msghdr msg = {.msg_name = &to, .msg_namelen = sizeof to, .msg_iov = iov, .msg_iovlen = (size_t)count + 1};
-  return sendmsg(g->fd, &msg, MSG_DONTWAIT) < 0 ? -errno : 0;
+  return send_frame(g, ifindex, dst_mac, iov, count + 1);
 }
 
 int kc_gso_send(kc_gso *g, int ifindex, const uint8_t dst_mac[6], uint16_t mss, const struct iovec *parts, int count) {
@@ -157,8 +162,5 @@ int kc_gso_send(kc_gso *g, int ifindex, const uint8_t dst_mac[6], uint16_t mss, 
   if (parts[0].iov_len > header_total)
     iov[n++] = (struct iovec){.iov_base = (uint8_t *)parts[0].iov_base + header_total, .iov_len = parts[0].iov_len - header_total};
   for (int i = 1; i < count; i++) iov[n++] = parts[i];
-  struct sockaddr_ll to = {.sll_family = AF_PACKET, .sll_ifindex = ifindex, .sll_halen = 6, .sll_protocol = htons(ETH_P_IP)};
-  memcpy(to.sll_addr, dst_mac, 6);
-  struct msghdr msg = {.msg_name = &to, .msg_namelen = sizeof to, .msg_iov = iov, .msg_iovlen = (size_t)n};
-  return sendmsg(g->fd, &msg, MSG_DONTWAIT) < 0 ? -errno : 0;
+  return send_frame(g, ifindex, dst_mac, iov, n);
 }
