@@ -1,10 +1,10 @@
 -- Listing 4.1 Simple NAT solution (packetscript-thesis.txt §4.1), line for line,
 -- with the thesis' private addresses replaced by the lab's (real traffic uses
--- 198.18.0.0/15 only): 10.0.0.1, the router's public address, is the router's
--- origin-side address 198.18.2.1; 192.168.0.2, the private host behind it, is
--- the client 198.18.1.2. Needs lua-std loaded first in the same state
--- (--load 0:packages/lua-std/dist/lua-std.lua) and the link-layer presentation
--- on (--call 0:packetscript_link_layer:true), because the listing starts at
+-- 198.18.0.0/15 only): the router's public address is its origin-side address
+-- 198.18.2.1, and the private host behind it is the client 198.18.1.2. Needs
+-- lua-std loaded first in the same state (--load 0:packages/lua-std/dist/lua-std.lua)
+-- and the link-layer presentation on (--link-layer, or
+-- --call 0:packetscript_link_layer:true), because the listing starts at
 -- p:data(packet_eth).
 
 -- Translating the source address for outgoing packets

@@ -4,9 +4,9 @@
 //   client 198.18.1.2 ── 198.18.1.1 router 198.18.2.1 ── 198.18.2.2 origin
 //   (private host)                   (public address)     (public side)
 //
-// As in the thesis, the client is the private host behind the router (the
-// thesis' 192.168.0.2) and the router's origin-side address is its public
-// address (the thesis' 10.0.0.1). Both rules sit on the public interface:
+// As in the thesis (Figure 4.1), the client is the private host behind the
+// router and the router's origin-side address is its public address. Both
+// rules sit on the public interface:
 // SNAT on POSTROUTING gives what the client sends the router's public address
 // as source, so the origin sees the router, never the client; DNAT on
 // PREROUTING sends what arrives for the public address on to the client. The

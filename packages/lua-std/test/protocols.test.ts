@@ -77,7 +77,7 @@ describe("packet_ip", () => {
     expect(ipChecksumOk(bin(out)) && transportChecksumOk(bin(out))).toBe(true);
   });
   it("refuses invalid addresses", () => {
-    expect(() => run(p, "ip", `P:saddr():set("10.0.0.256")`)).toThrow(/invalid IPv4 address/);
+    expect(() => run(p, "ip", `P:saddr():set("198.18.0.256")`)).toThrow(/invalid IPv4 address/);
     expect(() => run(p, "ip", `P:saddr():set("host")`)).toThrow(/invalid IPv4 address/);
   });
   it("places data after the options of a header with IHL 6", () => {

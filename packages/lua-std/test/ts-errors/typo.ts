@@ -8,7 +8,7 @@ export function process_packet(p: Packet): Verdict {
   const eth = p.data(packet_eth);
   const ip = eth && eth.data(packet_ip);
   if (!ip) return NF_DROP;
-  ip.sadr().set("10.0.0.1"); // compile error: misspelt field
+  ip.sadr().set("198.18.0.1"); // compile error: misspelt field
   ip.saddr().set(true); // compile error: wrong value type
   ip.ttl().set("64"); // compile error: a TTL is a number
   const tcp = ip.data(packet_tcp);
