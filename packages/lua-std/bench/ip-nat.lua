@@ -2,6 +2,6 @@
 function ip_snat(p)
   local ip = p:data(packet_ip)
   if not ip then return NF_DROP end
-  ip:saddr():set("10.0.0.1")
+  ip:saddr():set("198.18.2.1")
   return XT_CONTINUE
 end

@@ -1,4 +1,4 @@
-// Compiles the TypeScript listings (test/ts-listings) to Lua in test/.build,
+// Compiles the TypeScript listings (test/listings/ts) to Lua in test/.build,
 // the way users' scripts are compiled, before the tests load them.
 import { fileURLToPath } from "node:url";
 import * as ts from "typescript";

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Engine } from "@kcache/kmod";
 import { NF_ACCEPT, parseIpv4 } from "@kcache/kmod";
+import { LISTING_4_1 } from "./fixtures/listing-4.1-addresses.ts";
 import { LISTINGS, bin, ipAt, ipChecksumOk, lua, packet, stdEngine, transportChecksumOk } from "./helpers.ts";
 
 let e: Engine;
@@ -167,7 +168,7 @@ describe("the link-layer presentation", () => {
     expect(lua(e, "return tostring(type)")).toEqual(["type: packet_raw, offset: 12, length: 2"]);
     e.insertRule({ hook: "POSTROUTING", script: `${LISTINGS}/listing-4.1.lua`, function: "process_packet_dnat", state: 0 });
     const result = e.inject("POSTROUTING", packet("tftp_rrq"));
-    expect(ipAt(result.packet, 16)).toBe("192.168.0.2");
+    expect(ipAt(result.packet, 16)).toBe(LISTING_4_1.dnatDestination);
     expect(e.takeLogs()).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Engine } from "@kcache/kmod";
 import { NF_ACCEPT } from "@kcache/kmod";
+import { LISTING_4_1 } from "./fixtures/listing-4.1-addresses.ts";
 import { LISTINGS, bin, frame, ipAt, ipChecksumOk, lua, packet, stdEngine, transportChecksumOk } from "./helpers.ts";
 
 let engine: Engine | undefined;
@@ -160,12 +161,12 @@ describe("Listing 4.1: the NAT", () => {
   const udp = packet("tftp_rrq");
 
   for (const [name, p] of [["TCP", tcp], ["UDP", udp], ["ICMP", packet("icmp_echo_request")]] as const) {
-    it(`SNAT rewrites the source of a ${name} packet to 10.0.0.1 with valid checksums`, () => {
+    it(`SNAT rewrites the source of a ${name} packet to ${LISTING_4_1.snatSource} with valid checksums`, () => {
       const e = withListing("listing-4.1.lua", { fn: "process_packet_snat" });
       const result = e.inject("PREROUTING", p);
       // XT_CONTINUE from the chain's last rule: the packet goes on (accepted).
       expect(result.verdict).toBe(NF_ACCEPT);
-      expect(ipAt(result.packet, 12)).toBe("10.0.0.1");
+      expect(ipAt(result.packet, 12)).toBe(LISTING_4_1.snatSource);
       expect(ipAt(result.packet, 16)).toBe("127.0.0.1");
       expect(ipChecksumOk(result.packet)).toBe(true);
       expect(transportChecksumOk(result.packet)).toBe(true);
@@ -176,10 +177,10 @@ describe("Listing 4.1: the NAT", () => {
       expect(changed.every((i) => (i >= 10 && i < 16) || i === l4check || i === l4check + 1)).toBe(true);
     });
 
-    it(`DNAT rewrites the destination of a ${name} packet to 192.168.0.2 with valid checksums`, () => {
+    it(`DNAT rewrites the destination of a ${name} packet to ${LISTING_4_1.dnatDestination} with valid checksums`, () => {
       const e = withListing("listing-4.1.lua", { fn: "process_packet_dnat" });
       const result = e.inject("PREROUTING", p);
-      expect(ipAt(result.packet, 16)).toBe("192.168.0.2");
+      expect(ipAt(result.packet, 16)).toBe(LISTING_4_1.dnatDestination);
       expect(ipChecksumOk(result.packet)).toBe(true);
       expect(transportChecksumOk(result.packet)).toBe(true);
     });
@@ -191,7 +192,7 @@ describe("Listing 4.1: the NAT", () => {
     e.insertRule({ hook: "POSTROUTING", script: `${LISTINGS}/listing-4.1.lua`, function: "process_packet_snat", state: 0 });
     e.insertRule({ hook: "POSTROUTING", script: `${LISTINGS}/listing-4.1.lua`, function: "process_packet_dnat", state: 0 });
     const result = e.inject("POSTROUTING", tcp);
-    expect([ipAt(result.packet, 12), ipAt(result.packet, 16)]).toEqual(["10.0.0.1", "192.168.0.2"]);
+    expect([ipAt(result.packet, 12), ipAt(result.packet, 16)]).toEqual([LISTING_4_1.snatSource, LISTING_4_1.dnatDestination]);
     expect(transportChecksumOk(result.packet)).toBe(true);
   });
 

@@ -1,4 +1,4 @@
-// The TypeScript-authored listings (test/ts-listings, compiled to Lua by the
+// The TypeScript-authored listings (test/listings/ts, compiled to Lua by the
 // global setup) behave like the Lua originals on the same packets, and the
 // declarations make mistakes compile errors.
 import { readFileSync } from "node:fs";
@@ -8,7 +8,7 @@ import * as ts from "typescript";
 import type { Engine } from "@kcache/kmod";
 import { LISTINGS, frame, lua, packet, stdEngine } from "./helpers.ts";
 
-const BUILD = fileURLToPath(new URL("./.build/test/ts-listings", import.meta.url));
+const BUILD = fileURLToPath(new URL("./.build/test/listings/ts", import.meta.url));
 const engines: Engine[] = [];
 afterEach(() => engines.splice(0).forEach((e) => e.close()));
 

@@ -1,6 +1,6 @@
 // Listing 3.5 in TypeScript: the raw factory makes an Ethernet object.
 /* eslint-disable @typescript-eslint/no-unused-vars -- its results are globals, read by the tests */
-import type { EthernetHeader } from "../../src/index";
+import type { EthernetHeader } from "../../../src/index";
 
 declare let eth: EthernetHeader | false;
 

@@ -1,6 +1,6 @@
 // Listing 3.7 in TypeScript: the IP header of an Ethernet frame.
 /* eslint-disable @typescript-eslint/no-unused-vars -- its results are globals, read by the tests */
-import type { EthernetHeader, IpHeader } from "../../src/index";
+import type { EthernetHeader, IpHeader } from "../../../src/index";
 
 declare let eth: EthernetHeader | false;
 declare let ip: IpHeader | false;

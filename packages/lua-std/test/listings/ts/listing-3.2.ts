@@ -1,6 +1,6 @@
 // Listing 3.2 in TypeScript: get() gives a 0-indexed byte array.
 /* eslint-disable @typescript-eslint/no-unused-vars -- its results are globals, read by the tests */
-import type { RawSegment } from "../../src/index";
+import type { RawSegment } from "../../../src/index";
 
 declare let dmac: RawSegment;
 declare let val: Bytes;

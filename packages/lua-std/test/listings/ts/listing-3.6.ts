@@ -1,5 +1,5 @@
 // Listing 3.6 in TypeScript: MAC address translation with packet_eth.
-import type { EthernetHeader, Field } from "../../src/index";
+import type { EthernetHeader, Field } from "../../../src/index";
 
 declare let eth: EthernetHeader;
 declare let smac: Field<string>;

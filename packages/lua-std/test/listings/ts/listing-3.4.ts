@@ -1,6 +1,6 @@
 // Listing 3.4 in TypeScript: setting single bytes through 1-byte segments.
 /* eslint-disable @typescript-eslint/no-unused-vars -- its results are globals, read by the tests */
-import type { RawSegment } from "../../src/index";
+import type { RawSegment } from "../../../src/index";
 
 declare let dmac: RawSegment;
 declare let byte1: RawSegment, byte2: RawSegment, byte3: RawSegment, byte4: RawSegment, byte5: RawSegment, byte6: RawSegment;

@@ -1,5 +1,5 @@
 // Listing 3.3 in TypeScript: set(byte) fills a segment.
-import type { RawSegment } from "../../src/index";
+import type { RawSegment } from "../../../src/index";
 
 declare let dmac: RawSegment | false;
 

@@ -1,6 +1,6 @@
 // Listing 3.1 in TypeScript: segmenting the Ethernet header with raw.
 /* eslint-disable @typescript-eslint/no-unused-vars -- its results are globals, read by the tests */
-import type { RawSegment } from "../../src/index";
+import type { RawSegment } from "../../../src/index";
 
 declare let dmac: RawSegment | false;
 declare let smac: RawSegment | false;
