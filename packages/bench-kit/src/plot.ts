@@ -18,13 +18,20 @@ export interface LinePlot {
   height?: number;
 }
 
-export function lineSpec(plot: LinePlot): TopLevelSpec {
+/** What every plot has: schema, title, size, a white background (PNGs are not transparent). */
+function frame(plot: { title: string; width?: number; height?: number }, width: number, height: number) {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: plot.title,
-    width: plot.width ?? 640,
-    height: plot.height ?? 360,
+    width: plot.width ?? width,
+    height: plot.height ?? height,
     background: "white",
+  };
+}
+
+export function lineSpec(plot: LinePlot): TopLevelSpec {
+  return {
+    ...frame(plot, 640, 360),
     data: { values: plot.points.map((p) => ({ ...p })) },
     mark: { type: "line", point: true },
     encoding: {
@@ -47,11 +54,7 @@ export interface BarPlot {
 export function barSpec(plot: BarPlot): TopLevelSpec {
   const order = plot.bars.map((b) => b.label);
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: plot.title,
-    width: plot.width ?? 480,
-    height: plot.height ?? 320,
-    background: "white",
+    ...frame(plot, 480, 320),
     data: { values: plot.bars.map((b) => ({ ...b })) },
     encoding: {
       x: { field: "label", type: "nominal", sort: order, title: null, axis: { labelAngle: 0, labelLimit: 200 } },
