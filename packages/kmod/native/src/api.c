@@ -71,22 +71,26 @@ static int collect_parts(lua_State *L, int idx, struct iovec *parts, size_t *tot
   return 1;
 }
 
+/* What every send returns to Lua: true, or false and the reason; counted either way. */
+static int send_result(lua_State *L, kc_engine *e, int rc, const char *what) {
+  if (rc < 0) {
+    e->send_errors++;
+    lua_pushboolean(L, 0);
+    lua_pushfstring(L, "%s failed: %s", what, strerror(-rc));
+    return 2;
+  }
+  e->sends++;
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
 static int api_send(lua_State *L) {
   kc_engine *e = engine_of(L);
   struct iovec parts[KC_MAX_SEND_PARTS];
   size_t total;
   int count = collect_parts(L, 1, parts, &total);
   if (total < 20 || total > 65535) return luaL_error(L, "send: %I bytes is not an IPv4 packet", (lua_Integer)total);
-  int rc = e->backend.send(e->backend.ctx, parts, count);
-  if (rc < 0) {
-    e->send_errors++;
-    lua_pushboolean(L, 0);
-    lua_pushfstring(L, "send failed: %s", strerror(-rc));
-    return 2;
-  }
-  e->sends++;
-  lua_pushboolean(L, 1);
-  return 1;
+  return send_result(L, e, e->backend.send(e->backend.ctx, parts, count), "send");
 }
 
 static int api_send_gso(lua_State *L) {
@@ -101,16 +105,8 @@ static int api_send_gso(lua_State *L) {
   if (mss < 64 || mss > 65535) return luaL_error(L, "send_gso: bad mss %I", mss);
   if (mac_len != 6) return luaL_error(L, "send_gso: the link-layer address must be 6 bytes");
   if (total < 40 || total > 65535) return luaL_error(L, "send_gso: %I bytes is not an IPv4/TCP packet", (lua_Integer)total);
-  int rc = e->backend.send_gso(e->backend.ctx, (int)ifindex, (const uint8_t *)mac, (uint16_t)mss, parts, count);
-  if (rc < 0) {
-    e->send_errors++;
-    lua_pushboolean(L, 0);
-    lua_pushfstring(L, "send_gso failed: %s", strerror(-rc));
-    return 2;
-  }
-  e->sends++;
-  lua_pushboolean(L, 1);
-  return 1;
+  return send_result(L, e, e->backend.send_gso(e->backend.ctx, (int)ifindex, (const uint8_t *)mac, (uint16_t)mss, parts, count),
+                     "send_gso");
 }
 
 static int api_send_l2(lua_State *L) {
@@ -123,16 +119,7 @@ static int api_send_l2(lua_State *L) {
   const char *mac = luaL_checklstring(L, 3, &mac_len);
   if (mac_len != 6) return luaL_error(L, "send_l2: the link-layer address must be 6 bytes");
   if (total < 20 || total > 65535) return luaL_error(L, "send_l2: %I bytes is not an IPv4 packet", (lua_Integer)total);
-  int rc = e->backend.send_l2(e->backend.ctx, (int)ifindex, (const uint8_t *)mac, parts, count);
-  if (rc < 0) {
-    e->send_errors++;
-    lua_pushboolean(L, 0);
-    lua_pushfstring(L, "send_l2 failed: %s", strerror(-rc));
-    return 2;
-  }
-  e->sends++;
-  lua_pushboolean(L, 1);
-  return 1;
+  return send_result(L, e, e->backend.send_l2(e->backend.ctx, (int)ifindex, (const uint8_t *)mac, parts, count), "send_l2");
 }
 
 static int add_function_timer(lua_State *L, int64_t delay_us) {
