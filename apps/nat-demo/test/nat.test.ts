@@ -60,10 +60,11 @@ describe.skipIf(!isRoot)("the NAT on the real packet path", () => {
         const counts = await nat.counts();
         expect(counts.errors).toBe(0);
         if (mode === "kcache") {
-          // Listing 4.1 is stateless: it rewrites every packet of both directions. The 1 MiB alone is
-          // at least 725 segments (1448-byte MSS) towards the client; the client sent ACKs and blocks.
-          expect(counts.dnat).toBeGreaterThan(725);
-          expect(counts.snat).toBeGreaterThan(300);
+          // Listing 4.1 is stateless: it rewrites every packet of both directions. GSO packets come
+          // whole (up to 64 KiB), so the 1 MiB alone is at least 17 packets towards the client; the
+          // client sent ACKs and NetPIPE's blocks.
+          expect(counts.dnat).toBeGreaterThanOrEqual(17);
+          expect(counts.snat).toBeGreaterThan(100);
         } else {
           // Linux translates the first packet of each connection (the HTTP one and NetPIPE's), conntrack the rest.
           expect(counts.snat).toBeGreaterThanOrEqual(2);

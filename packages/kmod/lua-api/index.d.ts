@@ -133,12 +133,16 @@ declare namespace kmod {
   function send(packet: Parts): boolean;
 
   /**
-   * Sends an IPv4/TCP "super-segment" (the first part holds the whole IP and
-   * TCP header; up to 64 KiB of payload) that the kernel cuts into `mss`-byte
-   * segments (GSO), out of interface `ifindex` to the link-layer address
-   * `mac` (6 bytes) — learn both from the peer's packets (`p.indev()`,
-   * `p.hwaddr()`). Lengths, IP ids, sequence numbers and checksums of the
-   * segments are the kernel's work; FIN and PSH end up on the last one.
+   * Sends an IPv4/TCP or IPv4/UDP "super-segment" (the first part holds the
+   * whole IP and TCP/UDP header; up to 64 KiB of payload; at most 63 parts)
+   * that the kernel cuts into segments of `mss` payload bytes (GSO), out of
+   * interface `ifindex` to the link-layer address `mac` (6 bytes) — learn
+   * both from the peer's packets (`p.indev()`, `p.hwaddr()`). Lengths, IP
+   * ids, checksums (and TCP sequence numbers) of the segments are the
+   * kernel's work; FIN and PSH end up on the last TCP segment. UDP segments
+   * are separate datagrams of `mss` bytes (the last may be shorter): a
+   * protocol with a header in every datagram (TFTP DATA) lays its datagrams
+   * out back to back, each exactly `mss` bytes, and sends a window in one call.
    */
   function send_gso(packet: Parts, mss: number, ifindex: number, mac: string): boolean;
 

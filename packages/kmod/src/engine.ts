@@ -42,6 +42,14 @@ export interface Budgets {
   memoryBytes?: number;
 }
 
+/** What the kernel reports beside a packet it queues. */
+export interface InjectMeta {
+  indev?: number;
+  outdev?: number;
+  hwaddr?: Uint8Array;
+  checksumPartial?: boolean;
+}
+
 export interface InjectResult {
   verdict: number;
   /** The bytes that go on: the packet as the scripts left it. */
@@ -165,9 +173,14 @@ export class Engine {
     this.#addon.setBudgets(this.#h, state, budgets.instructions ?? -1, budgets.memoryBytes ?? 0, Math.round((budgets.timeMs ?? 0) * 1000));
   }
 
-  /** Runs the hook's rules on an IPv4 packet, with what the kernel would report beside it. */
-  inject(hook: HookName, packet: Uint8Array, meta: { indev?: number; outdev?: number; hwaddr?: Uint8Array } = {}): InjectResult {
-    return this.#addon.inject(this.#h, hookNumber(hook), packet, meta.indev ?? 0, meta.outdev ?? 0, meta.hwaddr);
+  /**
+   * Runs the hook's rules on an IPv4 packet, with what the kernel would report
+   * beside it. `checksumPartial`: the TCP/UDP checksum field holds only the
+   * pseudo-header sum (the kernel left it to offload); the engine completes it
+   * before scripts see the packet, and an unmodified packet goes on as it came.
+   */
+  inject(hook: HookName, packet: Uint8Array, meta: InjectMeta = {}): InjectResult {
+    return this.#addon.inject(this.#h, hookNumber(hook), packet, meta.indev ?? 0, meta.outdev ?? 0, meta.hwaddr, meta.checksumPartial ?? false);
   }
 
   /** Moves the virtual clock forward by `ms`, firing due timers in order. */

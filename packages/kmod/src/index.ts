@@ -1,5 +1,5 @@
 export { Engine } from "./engine.ts";
-export type { Budgets, InjectResult, LuaContext, NfqueueOptions, RuleMatch, RuleSpec, RuleStats, SimOptions } from "./engine.ts";
+export type { Budgets, InjectMeta, InjectResult, LuaContext, NfqueueOptions, RuleMatch, RuleSpec, RuleStats, SimOptions } from "./engine.ts";
 export * from "./verdicts.ts";
 export * from "./packets.ts";
 export { ADDON_PATH } from "./native.ts";

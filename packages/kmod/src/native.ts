@@ -46,12 +46,20 @@ export interface NfqueueStats {
   receiveErrors: number;
   sendErrors: number;
   malformed: number;
+  /** Packets that came whole as GSO packets (up to 64 KiB). */
+  gso: number;
+  /** TCP/UDP checksums the kernel had left to offload, completed before scripts saw them. */
+  checksumsCompleted: number;
+  /** Packets longer than the queue copies, given the rule's fail verdict. */
+  truncated: number;
 }
 
 export interface NativeNfqueueOptions {
   queueMaxlen?: number;
   receiveBuffer?: number;
   failOpen?: boolean;
+  /** The kernel cuts GSO packets to MTU size before queueing (default false: they come whole). */
+  segmentGso?: boolean;
   continueMark?: number;
   sentMark?: number;
   logToStderr?: boolean;
@@ -65,7 +73,7 @@ export interface NativeAddon {
   loadScript(h: Handle, state: number, path: string): void;
   unloadScript(h: Handle, state: number, path: string): boolean;
   setBudgets(h: Handle, state: number, instructions: number, memory: number, timeUs: number): void;
-  inject(h: Handle, hook: number, packet: Uint8Array, indev: number, outdev: number, hwaddr?: Uint8Array): {
+  inject(h: Handle, hook: number, packet: Uint8Array, indev: number, outdev: number, hwaddr: Uint8Array | undefined, checksumPartial: boolean): {
     verdict: number; held: boolean; modified: boolean; packet: Buffer;
   };
   advanceUs(h: Handle, us: number): void;

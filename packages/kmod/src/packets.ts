@@ -122,6 +122,7 @@ export interface ParsedPacket {
   ttl: number;
   headerLength: number;
   totalLength: number;
+  id: number;
   ipChecksumOk: boolean;
   sport?: number;
   dport?: number;
@@ -148,6 +149,7 @@ export function parseIpv4(packet: Uint8Array): ParsedPacket {
     ttl: p[8]!,
     headerLength,
     totalLength,
+    id: p.readUInt16BE(4),
     ipChecksumOk: fold16(sum16(p.subarray(0, headerLength))) === 0,
     payload: p.subarray(headerLength, totalLength),
   };

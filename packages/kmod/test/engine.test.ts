@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
-  Engine, NF_ACCEPT, NF_DROP, NF_QUEUE, NF_REPEAT, NF_STOLEN, XT_CONTINUE, parseIpv4, tcp, udp,
+  Engine, NF_ACCEPT, NF_DROP, NF_QUEUE, NF_REPEAT, NF_STOLEN, XT_CONTINUE, fold16, parseIpv4, sum16, tcp, udp,
 } from "../src/index.ts";
 import { BEHAVIOURS, BUILD, LUA, packetWith } from "./helpers.ts";
 
@@ -252,6 +252,53 @@ describe("segmentation offload", () => {
     ]);
     expect(segments.every((s) => s.ipChecksumOk && s.checksumOk && s.src === "198.18.2.2" && s.dst === "198.18.1.2")).toBe(true);
     expect(segments.map((s) => s.payload.toString()).join("")).toBe("x".repeat(2500));
+  });
+});
+
+describe("UDP segmentation offload", () => {
+  it("a UDP super-datagram goes out as datagrams of mss bytes with their own lengths, ids and checksums", () => {
+    rule("send_udp_super_datagram");
+    engine.inject("FORWARD", packetWith(1), { indev: 2, hwaddr: Buffer.from([2, 0, 0, 0, 0, 1]) });
+    const datagrams = engine.takeSent().map(parseIpv4);
+    expect(datagrams.map((d) => [d.totalLength, d.id, d.payload.toString()])).toEqual([
+      [128, 9, "A".repeat(100)],
+      [128, 10, "B".repeat(100)],
+      [78, 11, "C".repeat(50)],
+    ]);
+    expect(datagrams.every((d) => d.ipChecksumOk && d.checksumOk && d.sport === 69 && d.dport === 40000)).toBe(true);
+  });
+});
+
+describe("checksums left to offload (CHECKSUM_PARTIAL)", () => {
+  /** The packet as the kernel queues it: the UDP checksum field holds the folded pseudo-header sum. */
+  function partial(packet: Buffer): Buffer {
+    const copy = Buffer.from(packet);
+    const pseudo = Buffer.concat([copy.subarray(12, 20), Buffer.from([0, 17]), copy.subarray(24, 26)]);
+    copy.writeUInt16BE((~fold16(sum16(pseudo))) & 0xffff, 26);
+    return copy;
+  }
+
+  it("scripts see the completed checksum", () => {
+    rule("report_udp_checksum");
+    const whole = packetWith(1, "complete me");
+    engine.inject("FORWARD", partial(whole), { checksumPartial: true });
+    expect(engine.takeLogs().join("")).toContain(whole.readUInt16BE(26).toString(16).padStart(4, "0"));
+  });
+
+  it("an unmodified packet goes on as it came, its checksum still left to offload", () => {
+    rule("report_udp_checksum");
+    const queued = partial(packetWith(1));
+    const result = engine.inject("FORWARD", queued, { checksumPartial: true });
+    expect(result.modified).toBe(false);
+    expect(result.packet.equals(queued)).toBe(true);
+  });
+
+  it("a packet a script changed goes on with a complete, valid checksum", () => {
+    rule("rewrite_udp_source_port");
+    const result = engine.inject("FORWARD", partial(packetWith(1, "nat me")), { checksumPartial: true });
+    const out = parseIpv4(result.packet);
+    expect(result.modified).toBe(true);
+    expect([out.sport, out.checksumOk]).toEqual([41000, true]);
   });
 });
 

@@ -13,7 +13,11 @@ export const KMOD_CLI = fileURLToPath(new URL("../../kmod/bin/kmod", import.meta
 /** What `kmod stats --json` reports. */
 export interface KmodSnapshot {
   rules: { name: string; packets: number; errors: number; luaNs: number; verdicts: Record<string, number> }[];
-  queue: { received: number; verdicts: number; held: number; released: number; sent: number; sendErrors: number };
+  queue: {
+    received: number; verdicts: number; modified: number; held: number; released: number; sent: number; sendErrors: number;
+    /** Packets that came whole as GSO packets, checksums completed before scripts saw them, packets too long to queue whole. */
+    gso: number; checksumsCompleted: number; truncated: number;
+  };
   store: { entries: number; bytes: number; hits: number; misses: number; evictions: number };
 }
 

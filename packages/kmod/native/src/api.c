@@ -104,7 +104,7 @@ static int api_send_gso(lua_State *L) {
   const char *mac = luaL_checklstring(L, 4, &mac_len);
   if (mss < 64 || mss > 65535) return luaL_error(L, "send_gso: bad mss %I", mss);
   if (mac_len != 6) return luaL_error(L, "send_gso: the link-layer address must be 6 bytes");
-  if (total < 40 || total > 65535) return luaL_error(L, "send_gso: %I bytes is not an IPv4/TCP packet", (lua_Integer)total);
+  if (total < 28 || total > 65535) return luaL_error(L, "send_gso: %I bytes is not an IPv4/TCP or UDP packet", (lua_Integer)total);
   return send_result(L, e, e->backend.send_gso(e->backend.ctx, (int)ifindex, (const uint8_t *)mac, (uint16_t)mss, parts, count),
                      "send_gso");
 }

@@ -6,6 +6,7 @@
 #include <linux/if_packet.h>
 #include <linux/virtio_net.h>
 #include <net/if.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -15,6 +16,10 @@
 #include "checksum.h"
 
 #define VNET_LEN ((int)sizeof(struct virtio_net_hdr))
+/* UDP segmentation offload (Linux 6.2+); older userspace headers lack the name. */
+#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
+#define VIRTIO_NET_HDR_GSO_UDP_L4 5
+#endif
 #define MAC_CACHE 16
 
 struct kc_gso {
@@ -73,20 +78,29 @@ static int interface_mac(kc_gso *g, int ifindex, uint8_t mac[6]) {
 
 int kc_gso_prefix(uint8_t *out, const uint8_t src_mac[6], const uint8_t dst_mac[6], uint16_t mss, const uint8_t *headers,
                   size_t headers_len, size_t total_len) {
-  if (headers_len < 40 || (headers[0] >> 4) != 4 || headers[9] != IPPROTO_TCP) return -EINVAL;
+  if (headers_len < 28 || (headers[0] >> 4) != 4) return -EINVAL;
   size_t ihl = (size_t)(headers[0] & 0x0f) * 4;
-  if (ihl < 20 || headers_len < ihl + 20) return -EINVAL;
-  size_t thl = (size_t)(headers[ihl + 12] >> 4) * 4;
-  if (thl < 20 || headers_len < ihl + thl || total_len > 0xffff || total_len < ihl + thl) return -EINVAL;
+  uint8_t protocol = headers[9];
+  if (ihl < 20 || (protocol != IPPROTO_TCP && protocol != IPPROTO_UDP)) return -EINVAL;
+  size_t thl = 8, csum_offset = 6;
+  uint8_t gso_type = VIRTIO_NET_HDR_GSO_UDP_L4;
+  if (protocol == IPPROTO_TCP) {
+    if (headers_len < ihl + 20) return -EINVAL;
+    thl = (size_t)(headers[ihl + 12] >> 4) * 4;
+    csum_offset = 16;
+    gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+  }
+  if (thl < 8 || headers_len < ihl + thl || total_len > 0xffff || total_len < ihl + thl) return -EINVAL;
   size_t header_total = ihl + thl;
+  bool segmented = total_len - header_total > mss;
 
   struct virtio_net_hdr vnet = {
       .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
-      .gso_type = total_len - header_total > mss ? VIRTIO_NET_HDR_GSO_TCPV4 : VIRTIO_NET_HDR_GSO_NONE,
+      .gso_type = segmented ? gso_type : VIRTIO_NET_HDR_GSO_NONE,
       .hdr_len = (uint16_t)(ETH_HLEN + header_total),
-      .gso_size = total_len - header_total > mss ? mss : 0,
+      .gso_size = segmented ? mss : 0,
       .csum_start = (uint16_t)(ETH_HLEN + ihl),
-      .csum_offset = 16,
+      .csum_offset = (uint16_t)csum_offset,
   };
   memcpy(out, &vnet, VNET_LEN);
   uint8_t *eth = out + VNET_LEN;
@@ -102,17 +116,21 @@ int kc_gso_prefix(uint8_t *out, const uint8_t src_mac[6], const uint8_t dst_mac[
   uint16_t ip_check = kc_fold16(kc_sum16(ip, ihl, 0));
   ip[10] = (uint8_t)(ip_check >> 8);
   ip[11] = (uint8_t)ip_check;
-  /* The TCP checksum field holds the folded pseudo-header sum, not inverted: the kernel adds the segment. */
+  size_t l4_len = total_len - ihl;
+  if (protocol == IPPROTO_UDP) {
+    ip[ihl + 4] = (uint8_t)(l4_len >> 8);
+    ip[ihl + 5] = (uint8_t)l4_len;
+  }
+  /* The checksum field holds the folded pseudo-header sum, not inverted: the kernel adds each segment. */
   uint8_t pseudo[12];
   memcpy(pseudo, ip + 12, 8);
   pseudo[8] = 0;
-  pseudo[9] = IPPROTO_TCP;
-  size_t tcp_len = total_len - ihl;
-  pseudo[10] = (uint8_t)(tcp_len >> 8);
-  pseudo[11] = (uint8_t)tcp_len;
+  pseudo[9] = protocol;
+  pseudo[10] = (uint8_t)(l4_len >> 8);
+  pseudo[11] = (uint8_t)l4_len;
   uint16_t partial = (uint16_t)~kc_fold16(kc_sum16(pseudo, sizeof pseudo, 0));
-  ip[ihl + 16] = (uint8_t)(partial >> 8);
-  ip[ihl + 17] = (uint8_t)partial;
+  ip[ihl + csum_offset] = (uint8_t)(partial >> 8);
+  ip[ihl + csum_offset + 1] = (uint8_t)partial;
   return (int)(VNET_LEN + ETH_HLEN + header_total);
 }
 

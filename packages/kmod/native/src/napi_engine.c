@@ -197,6 +197,9 @@ static napi_value nfq_create(napi_env env, napi_callback_info info) {
   if (napi_has_named_property(env, argv[0], "failOpen", &has) == napi_ok && has &&
       napi_get_named_property(env, argv[0], "failOpen", &flag) == napi_ok)
     napi_get_value_bool(env, flag, &config.fail_open);
+  if (napi_has_named_property(env, argv[0], "segmentGso", &has) == napi_ok && has &&
+      napi_get_named_property(env, argv[0], "segmentGso", &flag) == napi_ok)
+    napi_get_value_bool(env, flag, &config.segment_gso);
   if (napi_has_named_property(env, argv[0], "logToStderr", &has) == napi_ok && has &&
       napi_get_named_property(env, argv[0], "logToStderr", &flag) == napi_ok)
     napi_get_value_bool(env, flag, &to_stderr);
@@ -244,6 +247,9 @@ static napi_value nfq_stats(napi_env env, napi_callback_info info) {
   set_prop(env, o, "receiveErrors", make_int(env, (int64_t)s.receive_errors));
   set_prop(env, o, "sendErrors", make_int(env, (int64_t)s.send_errors));
   set_prop(env, o, "malformed", make_int(env, (int64_t)s.malformed));
+  set_prop(env, o, "gso", make_int(env, (int64_t)s.gso));
+  set_prop(env, o, "checksumsCompleted", make_int(env, (int64_t)s.checksums_completed));
+  set_prop(env, o, "truncated", make_int(env, (int64_t)s.truncated));
   return o;
 }
 
@@ -387,7 +393,7 @@ static napi_value set_budgets(napi_env env, napi_callback_info info) {
 /* ---- packets and time ---------------------------------------------------- */
 
 static napi_value inject(napi_env env, napi_callback_info info) {
-  ARGS(6);
+  ARGS(7);
   js_engine *je = get_engine(env, argv[0]);
   int64_t hook, indev = 0, outdev = 0;
   if (!get_sim(env, je)) return NULL;
@@ -425,6 +431,7 @@ static napi_value inject(napi_env env, napi_callback_info info) {
     memcpy(meta.hwaddr, hw, hw_len);
     meta.hwaddr_len = (uint8_t)hw_len;
   }
+  if (argc > 6) napi_get_value_bool(env, argv[6], &meta.checksum_partial);
   kc_sim_verdict v;
   if (!kc_sim_inject(je->sim, (int)hook, data, len, &meta, &v)) {
     free(v.data);

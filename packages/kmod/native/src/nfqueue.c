@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "checksum.h"
 #include "gso.h"
 
 #define RECEIVE_BATCH 64
@@ -191,8 +192,21 @@ static int on_packet(const struct nlmsghdr *nlh, void *data) {
     add_verdict(q, queue, id, NF_ACCEPT, 0, false, NULL, 0);
     return MNL_CB_OK;
   }
-  kc_packet *pkt = kc_packet_wrap(&q->engine->packets, mnl_attr_get_payload(attr[NFQA_PAYLOAD]),
-                                  mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]), ph->hook);
+  uint8_t *payload = mnl_attr_get_payload(attr[NFQA_PAYLOAD]);
+  size_t payload_len = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
+  /* A packet longer than the copy range (a GSO packet near 64 KiB) cannot be given back whole. */
+  if (attr[NFQA_CAP_LEN] && ntohl(mnl_attr_get_u32(attr[NFQA_CAP_LEN])) > payload_len) {
+    q->stats.truncated++;
+    add_verdict(q, queue, id, rule->fail_verdict == KC_NF_ACCEPT ? NF_ACCEPT : NF_DROP, 0, false, NULL, 0);
+    return MNL_CB_OK;
+  }
+  uint32_t skb_info = attr[NFQA_SKB_INFO] ? ntohl(mnl_attr_get_u32(attr[NFQA_SKB_INFO])) : 0;
+  if (skb_info & NFQA_SKB_GSO) q->stats.gso++;
+  /* Scripts see valid checksums. Unchanged, the packet goes on with the kernel's
+   * own bytes (still partial); changed, the kernel treats its checksum as
+   * complete (and recomputes it when it segments a GSO packet). */
+  if ((skb_info & NFQA_SKB_CSUMNOTREADY) && kc_l4_checksum_complete(payload, payload_len)) q->stats.checksums_completed++;
+  kc_packet *pkt = kc_packet_wrap(&q->engine->packets, payload, payload_len, ph->hook);
   if (!pkt) {
     add_verdict(q, queue, id, rule->fail_verdict == KC_NF_ACCEPT ? NF_ACCEPT : NF_DROP, 0, false, NULL, 0);
     return MNL_CB_OK;
@@ -285,9 +299,9 @@ static bool queue_command(kc_nfq *q, uint16_t queue, uint8_t command, bool param
   if (params) {
     nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, 0xffff);
     nfq_nlmsg_cfg_put_qmaxlen(nlh, q->config.queue_maxlen);
-    uint32_t flags = q->config.fail_open ? NFQA_CFG_F_FAIL_OPEN : 0;
+    uint32_t flags = (q->config.fail_open ? NFQA_CFG_F_FAIL_OPEN : 0) | (q->config.segment_gso ? 0 : NFQA_CFG_F_GSO);
     mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(flags));
-    mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(NFQA_CFG_F_FAIL_OPEN));
+    mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_GSO));
   } else {
     nfq_nlmsg_cfg_put_cmd(nlh, AF_INET, command);
   }

@@ -13,12 +13,16 @@
 typedef struct kc_nfq_stats {
   uint64_t received, verdicts, verdict_batches, modified, held, released;
   uint64_t enobufs, receive_errors, send_errors, sent, malformed;
+  uint64_t gso;                 /* packets that came whole as GSO packets */
+  uint64_t checksums_completed; /* TCP/UDP checksums the kernel had left to offload */
+  uint64_t truncated;           /* packets longer than the queue copies: the rule's fail verdict */
 } kc_nfq_stats;
 
 typedef struct kc_nfq_config {
   uint32_t queue_maxlen;   /* per queue (kernel default 1024) */
   int receive_buffer;      /* bytes (SO_RCVBUFFORCE) */
   bool fail_open;          /* the kernel accepts when a queue is full instead of dropping */
+  bool segment_gso;        /* the kernel cuts GSO packets to MTU size before queueing (default: they come whole) */
   uint32_t continue_mark;  /* mark bits XT_CONTINUE sets (rule i uses continue_mark's i-th set bit) */
   uint32_t sent_mark;      /* SO_MARK of packets scripts send, so rules can skip them */
 } kc_nfq_config;

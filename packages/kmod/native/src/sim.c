@@ -49,9 +49,10 @@ static int sim_send(void *ctx, const struct iovec *parts, int count) {
   return enqueue(sim, &sim->sent_tail, 0, parts, count) ? 0 : -ENOBUFS;
 }
 
-/* What the kernel does with a GSO super-segment: MSS-sized segments with
- * their own lengths, IP ids, sequence numbers and checksums; FIN and PSH on
- * the last one only. The sim records them as if they had been sent one by one. */
+/* What the kernel does with a GSO super-segment: segments of `mss` payload
+ * bytes with their own lengths, IP ids and checksums; for TCP also sequence
+ * numbers, with FIN and PSH on the last segment only; for UDP each segment
+ * is a datagram of its own. The sim records them as if sent one by one. */
 static int sim_send_gso(void *ctx, int ifindex, const uint8_t mac[6], uint16_t mss, const struct iovec *parts, int count) {
   (void)ifindex;
   (void)mac;
@@ -65,19 +66,19 @@ static int sim_send_gso(void *ctx, int ifindex, const uint8_t mac[6], uint16_t m
     memcpy(whole + at, parts[i].iov_base, parts[i].iov_len);
     at += parts[i].iov_len;
   }
-  size_t ihl = (size_t)(whole[0] & 0x0f) * 4;
-  if (total < 40 || (whole[0] >> 4) != 4 || whole[9] != 6 || ihl < 20 || total < ihl + 20) {
+  size_t ihl = total >= 20 ? (size_t)(whole[0] & 0x0f) * 4 : 0;
+  uint8_t protocol = total >= 20 ? whole[9] : 0;
+  bool tcp = protocol == 6;
+  size_t thl = tcp && total >= ihl + 20 ? (size_t)(whole[ihl + 12] >> 4) * 4 : 8;
+  size_t headers = ihl + thl;
+  if (total < 28 || (whole[0] >> 4) != 4 || ihl < 20 || (protocol != 6 && protocol != 17) || thl < 8 || total < headers) {
     free(whole);
     return -EINVAL;
   }
-  size_t thl = (size_t)(whole[ihl + 12] >> 4) * 4, headers = ihl + thl;
-  if (thl < 20 || total < headers) {
-    free(whole);
-    return -EINVAL;
-  }
-  uint32_t seq = (uint32_t)whole[ihl + 4] << 24 | whole[ihl + 5] << 16 | whole[ihl + 6] << 8 | whole[ihl + 7];
+  uint32_t seq = tcp ? (uint32_t)whole[ihl + 4] << 24 | whole[ihl + 5] << 16 | whole[ihl + 6] << 8 | whole[ihl + 7] : 0;
   uint16_t id = (uint16_t)(whole[4] << 8 | whole[5]);
-  uint8_t flags = whole[ihl + 13];
+  uint8_t flags = tcp ? whole[ihl + 13] : 0;
+  size_t check_at = ihl + (tcp ? 16 : 6);
   size_t payload = total - headers;
   int rc = 0;
   for (size_t offset = 0, n = 0; rc == 0 && (offset < payload || (payload == 0 && n == 0)); offset += mss, n++) {
@@ -95,22 +96,28 @@ static int sim_send_gso(void *ctx, int ifindex, const uint8_t mac[6], uint16_t m
     uint16_t check = kc_fold16(kc_sum16(segment, ihl, 0));
     segment[10] = (uint8_t)(check >> 8);
     segment[11] = (uint8_t)check;
-    uint32_t s = seq + (uint32_t)offset;
-    segment[ihl + 4] = (uint8_t)(s >> 24);
-    segment[ihl + 5] = (uint8_t)(s >> 16);
-    segment[ihl + 6] = (uint8_t)(s >> 8);
-    segment[ihl + 7] = (uint8_t)s;
-    segment[ihl + 13] = last ? flags : (uint8_t)(flags & ~0x09); /* FIN and PSH go with the last segment */
-    segment[ihl + 16] = segment[ihl + 17] = 0;
+    if (tcp) {
+      uint32_t s = seq + (uint32_t)offset;
+      segment[ihl + 4] = (uint8_t)(s >> 24);
+      segment[ihl + 5] = (uint8_t)(s >> 16);
+      segment[ihl + 6] = (uint8_t)(s >> 8);
+      segment[ihl + 7] = (uint8_t)s;
+      segment[ihl + 13] = last ? flags : (uint8_t)(flags & ~0x09); /* FIN and PSH go with the last segment */
+    } else {
+      segment[ihl + 4] = (uint8_t)((len - ihl) >> 8);
+      segment[ihl + 5] = (uint8_t)(len - ihl);
+    }
+    segment[check_at] = segment[check_at + 1] = 0;
     uint8_t pseudo[12];
     memcpy(pseudo, segment + 12, 8);
     pseudo[8] = 0;
-    pseudo[9] = 6;
+    pseudo[9] = protocol;
     pseudo[10] = (uint8_t)((len - ihl) >> 8);
     pseudo[11] = (uint8_t)(len - ihl);
-    uint16_t tcp_check = kc_fold16(kc_sum16(segment + ihl, len - ihl, kc_sum16(pseudo, sizeof pseudo, 0)));
-    segment[ihl + 16] = (uint8_t)(tcp_check >> 8);
-    segment[ihl + 17] = (uint8_t)tcp_check;
+    uint16_t l4_check = kc_fold16(kc_sum16(segment + ihl, len - ihl, kc_sum16(pseudo, sizeof pseudo, 0)));
+    if (!tcp && l4_check == 0) l4_check = 0xffff;
+    segment[check_at] = (uint8_t)(l4_check >> 8);
+    segment[check_at + 1] = (uint8_t)l4_check;
     struct iovec one = {.iov_base = segment, .iov_len = len};
     rc = sim_send(sim, &one, 1);
   }
@@ -175,14 +182,17 @@ bool kc_sim_inject(kc_sim *sim, int hook, const uint8_t *data, size_t len, const
     pkt->outdev = meta->outdev;
     pkt->hwaddr_len = meta->hwaddr_len;
     memcpy(pkt->hwaddr, meta->hwaddr, meta->hwaddr_len);
+    if (meta->checksum_partial) kc_l4_checksum_complete(pkt->data, pkt->len);
   }
   kc_result r = kc_engine_dispatch(sim->engine, pkt);
+  /* Like the kernel, an unmodified packet goes on as it came (its checksum still left to offload). */
+  const uint8_t *goes_on = r.modified ? r.data : data;
   out->verdict = r.verdict;
   out->held = r.held;
   out->modified = r.modified;
-  out->len = r.len;
-  out->data = malloc(r.len ? r.len : 1);
-  if (out->data && r.len) memcpy(out->data, r.data, r.len);
+  out->len = r.modified ? r.len : len;
+  out->data = malloc(out->len ? out->len : 1);
+  if (out->data && out->len) memcpy(out->data, goes_on, out->len);
   if (!r.held) kc_packet_finish(&sim->engine->packets, pkt);
   return out->data != NULL;
 }

@@ -39,6 +39,9 @@ typedef struct kc_sim_meta {
   uint32_t indev, outdev;
   uint8_t hwaddr[8];
   uint8_t hwaddr_len;
+  /* The kernel left the L4 checksum to offload (CHECKSUM_PARTIAL: the field
+   * holds the pseudo-header sum), as NFQUEUE reports with NFQA_SKB_CSUMNOTREADY. */
+  bool checksum_partial;
 } kc_sim_meta;
 
 bool kc_sim_inject(kc_sim *sim, int hook, const uint8_t *data, size_t len, const kc_sim_meta *meta, kc_sim_verdict *out);

@@ -59,6 +59,7 @@ interface RunOptions {
   maxEntry?: number;
   queueMaxlen: number;
   failOpen: boolean;
+  segmentGso: boolean;
   quiet: boolean;
 }
 
@@ -99,7 +100,7 @@ async function run(options: RunOptions, ruleWords: string[]): Promise<number> {
 
   // Everything that can fail on bad input happens before a rule is installed.
   const engine = Engine.nfqueue({
-    queueMaxlen: options.queueMaxlen, failOpen: options.failOpen, continueMark: CONTINUE_MARK, sentMark: SENT_MARK,
+    queueMaxlen: options.queueMaxlen, failOpen: options.failOpen, segmentGso: options.segmentGso, continueMark: CONTINUE_MARK, sentMark: SENT_MARK,
     logToStderr: !options.quiet,
   });
   let installed = false;
@@ -228,6 +229,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--time-budget <ms>", "CPU time a script may take per packet or timer before its call fails (default 50)", integer("--time-budget", 1, 60_000))
     .option("--memory-budget <bytes>", "Lua memory per state and context (default 64 MiB)", integer("--memory-budget", 1 << 20, Number.MAX_SAFE_INTEGER))
     .option("--fail-open", "let the kernel accept packets when a queue is full (default: drop)", false)
+    .option("--segment-gso", "let the kernel cut GSO packets to MTU size before queueing (default: scripts get them whole, up to 64 KiB)", false)
     .option("-q, --quiet", "no engine log lines (script errors) on stderr", false)
     .addHelpText("after", RULE_HELP);
 

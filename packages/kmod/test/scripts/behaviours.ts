@@ -193,3 +193,27 @@ export function span_digits(s: string, init: number): number {
 export function span_bad_set(s: string): number {
   return kmod.span(s, 1, "short");
 }
+
+/** Sends three TFTP-like datagrams of 100 payload bytes as one UDP super-datagram (the last one short). */
+export function send_udp_super_datagram(p: Packet): Verdict {
+  const payload = string.rep("A", 100) + string.rep("B", 100) + string.rep("C", 50);
+  const ip = string.pack(">BBI2I2I2BBI2I4I4", 0x45, 0, 28 + payload.length, 9, 0x4000, 64, 17, 0, p.u32(16), p.u32(12));
+  const udpHeader = string.pack(">I2I2I2I2", 69, 40000, 0, 0);
+  kmod.send_gso([ip + udpHeader, payload], 100, p.indev(), p.hwaddr() ?? "\0\0\0\0\0\0");
+  return NF_STOLEN;
+}
+
+/** Logs the UDP checksum field as the script sees it. */
+export function report_udp_checksum(p: Packet): Verdict {
+  kmod.log(string.format("%04x", p.u16(26)));
+  return NF_ACCEPT;
+}
+
+/** Rewrites the UDP source port, keeping the checksum valid incrementally (a NAT's step). */
+export function rewrite_udp_source_port(p: Packet): Verdict {
+  const view = p.bytes();
+  const old = p.u16(20);
+  view.set_u16(20, 41000);
+  view.set_u16(26, kmod.checksum_adjust(p.u16(26), old, 41000));
+  return NF_ACCEPT;
+}
