@@ -49,6 +49,23 @@ describe.skipIf(!isRoot)("kmod on the real packet path", () => {
     expect(kcacheRules(lab)).toEqual([]);
   });
 
+  it("a forwarded TCP stream reaches scripts as GSO packets larger than the MTU; changed, they go on intact", async () => {
+    const kmod = await startKmod(lab, ["-A", "FORWARD", "-p", "tcp", "-j", "LUA", "--script", script("gso-whole")]);
+    try {
+      const r = await downloadFrom(lab, nginx, "wget", large.name, { expectSha256: large.sha256 });
+      expect(r.bytes).toBe(large.size);
+      const [largest] = (await kmod.call("0:largest_packet")) as [number];
+      expect(largest).toBeGreaterThan(1500);
+      const stats = await kmod.stats();
+      expect(stats.queue.gso).toBeGreaterThan(0);
+      expect(stats.queue.checksumsCompleted).toBeGreaterThan(0);
+      expect(stats.queue.modified).toBe(stats.rules[0]!.packets);
+      expect(stats.rules[0]!.errors).toBe(0);
+    } finally {
+      kmod.stop();
+    }
+  });
+
   it("a dropping script drops: the download fails and every packet is counted as dropped", async () => {
     const kmod = await startKmod(lab, ["-A", "FORWARD", "-p", "tcp", "--dport", "80", "-j", "LUA", "--script", script("drop")]);
     try {

@@ -22,6 +22,9 @@
 
 #define RECEIVE_BATCH 64
 #define VERDICT_FLUSH_BYTES (128 * 1024)
+/* Drop verdicts hold nothing up: they wait for the next batch, at most this many and this long. */
+#define DEFERRED_DROPS_MAX 64
+#define DEFERRED_DROPS_MS 1
 
 struct kc_nfq {
   kc_nfq_config config;
@@ -37,6 +40,9 @@ struct kc_nfq {
   size_t receive_size;
   char *verdicts;
   size_t verdicts_len, verdicts_cap;
+  uint32_t verdicts_pending; /* in the batch */
+  int64_t verdicts_since_us; /* when the batch's first verdict was added */
+  bool verdicts_urgent;      /* the batch lets a packet go on: send it now */
   uint32_t next_seq;
   kc_nfq_stats stats;
   kc_gso *gso;
@@ -71,6 +77,8 @@ static bool flush_verdicts(kc_nfq *q) {
   if (q->verdicts_len == 0) return true;
   ssize_t sent = mnl_socket_sendto(q->nl, q->verdicts, q->verdicts_len);
   q->verdicts_len = 0;
+  q->verdicts_pending = 0;
+  q->verdicts_urgent = false;
   q->stats.verdict_batches++;
   if (sent < 0) {
     q->stats.send_errors++;
@@ -102,6 +110,8 @@ static void add_verdict(kc_nfq *q, uint16_t queue, uint32_t id, uint32_t verdict
     q->stats.modified++;
   }
   q->verdicts_len += MNL_ALIGN(nlh->nlmsg_len);
+  if (q->verdicts_pending++ == 0) q->verdicts_since_us = nfq_now_us(q);
+  if (verdict != NF_DROP) q->verdicts_urgent = true;
   q->stats.verdicts++;
   if (q->verdicts_len >= VERDICT_FLUSH_BYTES) flush_verdicts(q);
 }
@@ -272,6 +282,7 @@ static void *packet_thread(void *arg) {
       timeout = wait_us <= 0 ? 0 : (int)((wait_us + 999) / 1000);
       if (timeout > 1000) timeout = 1000;
     }
+    if (q->verdicts_pending && (timeout < 0 || timeout > DEFERRED_DROPS_MS)) timeout = DEFERRED_DROPS_MS;
     pthread_mutex_unlock(&q->lock);
     if (!running) break;
     int ready = poll(fds, 2, timeout);
@@ -283,7 +294,10 @@ static void *packet_thread(void *arg) {
     pthread_mutex_lock(&q->lock);
     if (fds[0].revents & POLLIN) receive_batch(q);
     kc_engine_run_timers(q->engine, nfq_now_us(q));
-    flush_verdicts(q);
+    /* A lock-step flow (a TFTP client's ACK answered by the cache) saves a syscall per packet. */
+    if (q->verdicts_urgent || q->verdicts_pending >= DEFERRED_DROPS_MAX ||
+        nfq_now_us(q) - q->verdicts_since_us >= DEFERRED_DROPS_MS * 1000)
+      flush_verdicts(q);
     pthread_mutex_unlock(&q->lock);
   }
   return NULL;
