@@ -2,6 +2,7 @@
 // byte arrays.
 
 import { type ProtocolBuffer, type ProtocolSegment, View, checkProtocol } from "./core";
+import { stale } from "./lifetime";
 import { checkInteger, luaType } from "./util";
 
 /** What many_to_one and nf.create_packet accept: byte arrays, strings, segments. */
@@ -19,6 +20,7 @@ function copyInto(target: Bytes, at: number, part: ByteLike): void {
   const t = luaType(part);
   if (t === "table") {
     const seg = part as View;
+    if (seg.gen !== seg.root.gen) stale(seg);
     if (seg.len > 0) target.copy_from(seg.buf, at, seg.off, seg.len);
   } else if (lengthOf(part, 0) > 0) {
     target.copy_from(part as Bytes | string, at);

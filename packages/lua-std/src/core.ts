@@ -7,8 +7,19 @@
 // Everything is bounds-checked against the segment, never against the
 // packet alone: a field past the end of its segment is a Lua error, a
 // payload too short or malformed for the requested protocol is `false`.
+//
+// Segments are reused (lifetime.ts): what a segment derives — a field, its
+// payload as a protocol, a raw sub-segment — is kept in its `kids` and
+// rebound when the same derivation is made for a later packet. Fields and
+// raw segments are the same object for the same derivation while their
+// packet lasts; a protocol segment derived a second time for the same
+// packet is a new object (its policy and layout hook read bytes the script
+// may have changed in between).
 
-import { checkInteger, checksumAdjust, isInteger, luaType } from "./util";
+import { checksumAfter, checksumBefore, type ChecksumSite } from "./checksum";
+import { readBits, writeBits } from "./bits";
+import { FREE_ROOT, type PacketRoot, sliceOf, stale, UNBOUND } from "./lifetime";
+import { checkInteger, isInteger, luaType } from "./util";
 
 // PacketScript prints segments as "type: packet_ip, offset: 14, length: 40".
 export function describe(this: void, seg: View): string {
@@ -34,6 +45,20 @@ export interface FieldSpec {
   variable?: boolean;
 }
 
+/** Where a field lies without a layout, computed once from its spec. */
+export interface FieldPlace {
+  spec: FieldSpec;
+  byteOff: number;
+  /** Bytes the field spans; -1 for a zero-length payload field, which runs to the end of the segment. */
+  byteLen: number;
+  /** Bit position of the field inside its first byte (0 = most significant). */
+  bitShift: number;
+  /** True when offset and length do not depend on the packet (no layout hook, no `variable`, not to the end): rebinding moves it only. */
+  fixed: boolean;
+  /** The segment length the field needs when fixed. */
+  end: number;
+}
+
 /** Per-packet positions of the fields (bits, absolute). A negative length marks a field absent from this packet. */
 export interface Layout {
   offsets: number[];
@@ -50,20 +75,30 @@ export abstract class View {
   len: number;
   /** Offset of the first byte from the start of the packet the script was given (`get_offset`). */
   pos: number;
+  /** The root of the packet the segment views; the segment is valid while `gen` is the root's. */
+  root: PacketRoot;
+  gen: number;
+  /** Segments derived from this one, kept for reuse: by protocol buffer, field place or raw range. */
+  kids?: LuaTable<AnyNotNil, View>;
+  /** How many raw sub-segments `kids` holds (bounded: a script may cut a packet in many places). */
+  rawKids?: number;
 
   constructor(buf: Bytes, off: number, len: number, pos: number) {
     this.buf = buf;
     this.off = off;
     this.len = len;
     this.pos = pos;
+    this.root = FREE_ROOT;
+    this.gen = 0;
   }
 
   /** A raw sub-segment of `length` bytes at `offset`; false when it does not fit (as PacketScript). */
   raw(offset: number, length: number): RawSegment | false {
+    if (this.gen !== this.root.gen) stale(this);
     checkInteger(offset, 0, 0x7FFFFFFF, "raw: offset");
     checkInteger(length, 0, 0x7FFFFFFF, "raw: length");
     if (offset + length > this.len) return false;
-    return makeRaw(this.buf, this.off + offset, length, this.pos + offset);
+    return rawKid(this, offset, length, this.buf, this.off + offset, this.pos + offset);
   }
 
   /** Offset of the segment from the start of the packet. */
@@ -78,7 +113,8 @@ export abstract class View {
 
   /** The segment's bytes as a zero-copy byte array (writes go to the packet). */
   to_bytes(): Bytes {
-    return this.buf.slice(this.off, this.len);
+    if (this.gen !== this.root.gen) stale(this);
+    return sliceOf(this);
   }
 
   /** The bytes as a Lua string, one copy; `offset`/`length` relative to the segment. */
@@ -113,8 +149,9 @@ export abstract class View {
     this.buf.set_u32(this.off + offset, value);
   }
 
-  /** Raises a Lua error unless [offset, offset+length) lies inside the segment. */
+  /** Raises a Lua error unless the segment is valid and [offset, offset+length) lies inside it. */
   protected check(offset: number, length: number): void {
+    if (this.gen !== this.root.gen) stale(this);
     if (!isInteger(offset) || !isInteger(length) || offset < 0 || length < 0 || offset + length > this.len) {
       error(`segment access at ${tostring(offset)}+${tostring(length)} outside the ${this.len}-byte segment`, 3);
     }
@@ -143,11 +180,13 @@ export function setRaw(seg: View, value: unknown): void {
 export class RawSegment extends View {
   /** A byte array viewing the segment (zero copy; `a[i]` is 0-based). */
   get(): Bytes {
-    return this.buf.slice(this.off, this.len);
+    if (this.gen !== this.root.gen) stale(this);
+    return sliceOf(this);
   }
 
   /** A byte value fills the segment; a string or byte array is copied to its start. */
   set(value: number | string | Bytes): void {
+    if (this.gen !== this.root.gen) stale(this);
     setRaw(this, value);
   }
 
@@ -155,10 +194,11 @@ export class RawSegment extends View {
   data<T extends ProtocolSegment>(proto: ProtocolBuffer<T>): T | false;
   data(): RawSegment;
   data<T extends ProtocolSegment>(...args: [ProtocolBuffer<T>?]): T | RawSegment | false {
-    if (select("#", ...args) === 0) return this;
-    const [proto] = select(1, ...args);
+    const [proto] = [...args];
+    if (proto === undefined && select("#", ...args) === 0) return this;
+    if (this.gen !== this.root.gen) stale(this);
     checkProtocol(proto);
-    return proto!.instantiate(this.buf, this.off, this.len, this.pos);
+    return proto!.instantiate(this.buf, this.off, this.len, this.pos, undefined, this);
   }
 }
 
@@ -178,29 +218,40 @@ export class Field<T = Bytes> extends View {
     this.spec = spec;
     this.bitShift = bitShift;
     this.bits = bits;
+    this.root = owner.root;
+    this.gen = owner.gen;
   }
 
   /** The field's value: typed when the protocol buffer has a getter (integer, "a.b.c.d", MAC text), else a byte array. */
   get(arg?: unknown): T {
+    if (this.gen !== this.root.gen) stale(this);
     const getter = this.spec.get;
     if (getter) return getter(this as Field<unknown>, arg) as T;
-    return this.buf.slice(this.off, this.len) as unknown as T;
+    return sliceOf(this) as unknown as T;
   }
 
   /** Sets the field: typed when the protocol buffer has a setter (fixing checksums), else PacketScript's raw set. */
   set(value: T | number): void {
+    if (this.gen !== this.root.gen) stale(this);
     const setter = this.spec.set;
-    if (setter) setter(this as Field<unknown>, value);
-    else withChecksum(this as Field<unknown>, () => setRaw(this, value));
+    if (setter) {
+      setter(this as Field<unknown>, value);
+      return;
+    }
+    const [site, before] = checksumBefore(this as Field<unknown>);
+    setRaw(this, value);
+    checksumAfter(this as Field<unknown>, site, before);
   }
 
   /** Writes the field as an unsigned integer (any bit width up to 32), keeping the header checksum valid. */
   set_value(value: number): void {
+    if (this.gen !== this.root.gen) stale(this);
     writeBits(this as Field<unknown>, value);
   }
 
   /** The field as an unsigned integer, whatever its getter. */
   value(): number {
+    if (this.gen !== this.root.gen) stale(this);
     return readBits(this as Field<unknown>);
   }
 
@@ -208,126 +259,81 @@ export class Field<T = Bytes> extends View {
   data<P extends ProtocolSegment>(proto: ProtocolBuffer<P>): P | false;
   data(): RawSegment;
   data<P extends ProtocolSegment>(...args: [ProtocolBuffer<P>?]): P | RawSegment | false {
-    if (select("#", ...args) === 0) return makeRaw(this.buf, this.off, this.len, this.pos);
-    const [proto] = select(1, ...args);
+    const [proto] = [...args];
+    if (this.gen !== this.root.gen) stale(this);
+    if (proto === undefined && select("#", ...args) === 0) return rawKid(this, 0, this.len, this.buf, this.off, this.pos);
     checkProtocol(proto);
-    return proto!.instantiate(this.buf, this.off, this.len, this.pos, this.owner);
+    return proto!.instantiate(this.buf, this.off, this.len, this.pos, this.owner, this);
   }
 }
 
-// Segments are made per packet and per field access: one presized table
-// each, instead of the constructor chain and a table grown key by key.
-
-/** A raw segment (same as `new RawSegment(...)`). */
+/** A raw segment of a byte array, not bound to a packet (same as `new RawSegment(...)`). */
 export function makeRaw(buf: Bytes, off: number, len: number, pos: number): RawSegment {
-  return setmetatable({ buf, off, len, pos }, RawSegment.prototype as unknown as LuaMetatable<object>) as unknown as RawSegment;
-}
-
-/** A field segment of `owner` (same as `new Field(...)`). */
-export function makeField<T>(owner: ProtocolSegment, spec: FieldSpec, byteOff: number, byteLen: number, bitShift: number, bits: number): Field<T> {
   return setmetatable(
-    { buf: owner.buf, off: owner.off + byteOff, len: byteLen, pos: owner.pos + byteOff, owner, spec, bitShift, bits },
-    Field.prototype as unknown as LuaMetatable<object>,
-  ) as unknown as Field<T>;
+    { buf, off, len, pos, root: FREE_ROOT, gen: 0, kids: undefined, rawKids: undefined },
+    RawSegment.prototype as unknown as LuaMetatable<object>,
+  ) as unknown as RawSegment;
 }
 
-/** Reads a field as an unsigned integer of `bits` bits. */
-export function readBits(f: Field<unknown>): number {
-  const bits = f.bits;
-  if (f.bitShift === 0) {
-    if (bits === 8) return f.buf.u8(f.off);
-    if (bits === 16) return f.buf.u16(f.off);
-    if (bits === 32) return f.buf.u32(f.off);
-  }
-  if (bits <= 0 || bits > 32) error(`${f.spec.name}: a ${bits}-bit field has no integer value`, 3);
-  let v = 0;
-  for (let i = 0; i < f.len; i++) v = (v << 8) | f.buf.u8(f.off + i);
-  return shr(v, f.len * 8 - f.bitShift - bits) & ((1 << bits) - 1);
-}
-
-/** Writes an unsigned integer into a field of `bits` bits, keeping the owner's checksum valid. */
-export function writeBits(f: Field<unknown>, value: number): void {
-  const bits = f.bits;
-  if (bits <= 0 || bits > 32) error(`${f.spec.name}: a ${bits}-bit field has no integer value`, 3);
-  checkInteger(value, 0, (1 << bits) - 1, f.spec.name, ": value");
-  withChecksum(f, () => {
-    if (f.bitShift === 0 && bits === 8) f.buf.set_u8(f.off, value);
-    else if (f.bitShift === 0 && bits === 16) f.buf.set_u16(f.off, value);
-    else if (f.bitShift === 0 && bits === 32) f.buf.set_u32(f.off, value);
-    else {
-      let v = 0;
-      for (let i = 0; i < f.len; i++) v = (v << 8) | f.buf.u8(f.off + i);
-      const shift = f.len * 8 - f.bitShift - bits;
-      const mask = ((1 << bits) - 1) << shift;
-      v = (v & ~mask) | (value << shift);
-      for (let i = f.len - 1; i >= 0; i--) {
-        f.buf.set_u8(f.off + i, v & 0xFF);
-        v = shr(v, 8);
-      }
-    }
-  });
-}
-
-/** Where the checksum covering a protocol segment lives, as `checksumOf` returns it. */
-export interface ChecksumSite {
-  /** Byte array and offset where the covered data starts (16-bit words are aligned to it). */
-  buf: Bytes;
-  start: number;
-  /** Offset of the 16-bit checksum in `buf`. */
-  at: number;
-  /** UDP style: 0 means "no checksum" and a computed 0 is sent as 0xFFFF. */
-  udp: boolean;
-}
-
-
-function wordAt(buf: Bytes, at: number, end: number): number {
-  if (at + 1 < end) return buf.u16(at);
-  return buf.u8(at) << 8;
-}
+/** Raw sub-segments a segment keeps for reuse; more are made afresh each time. */
+const MAX_RAW_KIDS = 64;
 
 /**
- * Runs `write`, which changes bytes of field `f`, and updates the checksum
- * covering the field's protocol incrementally (RFC 1624), one 16-bit word at
- * a time, so a setter never leaves a packet with a wrong checksum.
+ * The raw sub-segment at `offset`, `length` of `parent` (viewing `length`
+ * bytes at `off` of `buf`, `pos` from the packet's start): the kept object,
+ * rebound when it was bound for an earlier packet.
  */
-export function withChecksum(f: Field<unknown>, write: () => void): void {
-  const site = f.owner.checksumSite();
-  if (!site) {
-    write();
-    return;
+export function rawKid(parent: View, offset: number, length: number, buf: Bytes, off: number, pos: number): RawSegment {
+  const key = offset * 0x100000000 + length;
+  let kids = parent.kids;
+  if (kids === undefined) {
+    kids = new LuaTable();
+    parent.kids = kids;
   }
-  const end = f.off + f.len;
-  const first = f.off - ((f.off - site.start) & 1);
-  const old: number[] = [];
-  for (let at = first; at < end; at += 2) old.push(wordAt(f.buf, at, end));
-  write();
-  adjustChecksum(site, f.buf, first, end, old);
+  let seg = kids.get(key) as RawSegment | undefined;
+  if (seg === undefined) {
+    seg = makeRaw(buf, off, length, pos);
+    seg.root = parent.root;
+    seg.gen = parent.gen;
+    const kept = parent.rawKids ?? 0;
+    if (kept < MAX_RAW_KIDS) {
+      kids.set(key, seg);
+      parent.rawKids = kept + 1;
+    }
+    return seg;
+  }
+  if (seg.gen === parent.gen) return seg;
+  seg.buf = buf;
+  seg.off = off;
+  seg.len = length;
+  seg.pos = pos;
+  seg.gen = parent.gen;
+  return seg;
 }
 
-/** Applies the changes of the words starting at `first` (old values in `old`) to the checksum at `site`. */
-export function adjustChecksum(site: ChecksumSite, buf: Bytes, first: number, end: number, old: number[]): void {
-  let check = site.buf.u16(site.at);
-  if (site.udp && check === 0) return;
-  let k = 0;
-  for (let at = first; at < end; at += 2) {
-    // The checksum field itself is not part of the sum it protects.
-    if (!(buf === site.buf && at === site.at)) check = checksumAdjust(check, old[k], wordAt(buf, at, end));
-    k++;
-  }
-  if (site.udp && check === 0) check = 0xFFFF;
-  site.buf.set_u16(site.at, check);
+/** A field segment of `owner`, made afresh (same as `new Field(...)`). */
+export function makeField<T>(owner: ProtocolSegment, spec: FieldSpec, byteOff: number, byteLen: number, bitShift: number, bits: number): Field<T> {
+  return setmetatable(
+    {
+      buf: owner.buf, off: owner.off + byteOff, len: byteLen, pos: owner.pos + byteOff, root: owner.root, gen: owner.gen,
+      kids: undefined, rawKids: undefined, owner, spec, bitShift, bits,
+    },
+    Field.prototype as unknown as LuaMetatable<object>,
+  ) as unknown as Field<T>;
 }
 
 /** A protocol header: one class per protocol buffer; field methods are `field(i)`. */
 export class ProtocolSegment extends View {
   proto: ProtocolBuffer<ProtocolSegment>;
-  /** Field positions for this packet when the protocol has a layout hook. */
+  /** Field positions for this packet when the protocol has a layout hook (the hook may refill this table). */
   layout?: Layout;
   /** The segment whose factory made this one (e.g. the IP header of a TCP segment), for checksums. */
   parent?: ProtocolSegment;
   /** Header length and end of the payload in bytes, when the protocol's `validate` sets them. */
   hl = 0;
   dataEnd = 0;
+  /** The table `checksumSite` refills (checksum.ts). */
+  site?: ChecksumSite;
 
   constructor(proto: ProtocolBuffer<ProtocolSegment>, buf: Bytes, off: number, len: number, pos: number) {
     super(buf, off, len, pos);
@@ -336,11 +342,13 @@ export class ProtocolSegment extends View {
 
   /** The whole header and payload as a byte array (zero copy). */
   get(): Bytes {
-    return this.buf.slice(this.off, this.len);
+    if (this.gen !== this.root.gen) stale(this);
+    return sliceOf(this);
   }
 
   /** PacketScript's raw set on the whole segment. */
   set(value: number | string | Bytes): void {
+    if (this.gen !== this.root.gen) stale(this);
     setRaw(this, value);
   }
 
@@ -353,31 +361,70 @@ export class ProtocolSegment extends View {
 
   /** The field at index `i` of the protocol buffer (0-based), or false when absent from this packet. */
   field<T = Bytes>(i: number): Field<T> | false {
-    const spec = this.proto.fields[i];
-    if (spec.variable) {
-      const [at, length] = this.proto.placeField(this, i);
-      return makeField<T>(this, spec, at, length, 0, length * 8);
+    if (this.gen !== this.root.gen) stale(this);
+    const place = this.proto.places[i];
+    let kids = this.kids;
+    if (kids === undefined) {
+      kids = new LuaTable();
+      this.kids = kids;
     }
-    let bitOff = spec.offset;
-    let bitLen = spec.length;
+    const kept = kids.get(place) as Field<T> | undefined;
+    if (kept !== undefined) {
+      if (kept.gen === this.gen) return kept;
+      // The common case: the same header field of the next packet.
+      if (place.fixed && place.end <= this.len) {
+        kept.buf = this.buf;
+        kept.off = this.off + place.byteOff;
+        kept.pos = this.pos + place.byteOff;
+        kept.gen = this.gen;
+        return kept;
+      }
+    }
+    const spec = place.spec;
     const layout = this.layout;
-    if (layout) {
-      bitOff = layout.offsets[i];
-      bitLen = layout.lengths[i];
-      if (bitLen < 0) return false;
-    }
-    const byteOff = shr(bitOff, 3);
+    let byteOff: number;
     let byteLen: number;
-    // Without a layout, a zero-length payload field runs to the end of the segment (PacketScript).
-    if (bitLen === 0 && layout === undefined && spec.name === this.proto.payloadField) byteLen = this.len - byteOff;
-    else byteLen = shr((bitOff & 7) + bitLen + 7, 3);
-    if (byteOff < 0 || byteLen < 0 || byteOff + byteLen > this.len) {
-      error(
-        `${this.proto.name}:${spec.name}(): bytes ${byteOff}..${byteOff + byteLen} lie past the end of the ${this.len}-byte segment (truncated packet)`,
-        3,
-      );
+    let bitShift: number;
+    let bits: number;
+    if (spec.variable) {
+      [byteOff, byteLen] = this.proto.placeField(this, i);
+      bitShift = 0;
+      bits = byteLen * 8;
+    } else {
+      if (layout === undefined) {
+        byteOff = place.byteOff;
+        byteLen = place.byteLen;
+        if (byteLen < 0) byteLen = this.len - byteOff;
+        bitShift = place.bitShift;
+        bits = spec.length;
+      } else {
+        const bitOff = layout.offsets[i];
+        bits = layout.lengths[i];
+        if (bits < 0) return false;
+        byteOff = shr(bitOff, 3);
+        bitShift = bitOff & 7;
+        byteLen = shr(bitShift + bits + 7, 3);
+      }
+      if (byteOff < 0 || byteLen < 0 || byteOff + byteLen > this.len) {
+        error(
+          `${this.proto.name}:${spec.name}(): bytes ${byteOff}..${byteOff + byteLen} lie past the end of the ${this.len}-byte segment (truncated packet)`,
+          3,
+        );
+      }
     }
-    return makeField<T>(this, spec, byteOff, byteLen, bitOff & 7, bitLen);
+    if (kept === undefined) {
+      const made = makeField<T>(this, spec, byteOff, byteLen, bitShift, bits);
+      kids.set(place, made);
+      return made;
+    }
+    kept.buf = this.buf;
+    kept.off = this.off + byteOff;
+    kept.len = byteLen;
+    kept.pos = this.pos + byteOff;
+    kept.bitShift = bitShift;
+    kept.bits = bits;
+    kept.gen = this.gen;
+    return kept;
   }
 
   /** The field named `name`, or false when this packet does not have it. */
@@ -393,31 +440,36 @@ export class ProtocolSegment extends View {
    * malformed). Without `target`, the payload as a raw segment.
    */
   payload<T extends ProtocolSegment>(target?: ProtocolBuffer<T>): T | RawSegment | false {
-    const name = this.proto.payloadField;
-    if (name === undefined) return error(`${this.proto.name} has no payload field`, 2);
-    const f = this.field(this.proto.index.get(name)!);
+    const index = this.proto.payloadIndex;
+    if (index === undefined) return error(`${this.proto.name} has no payload field`, 2);
+    const f = this.field(index);
     if (f === false) return false;
-    if (target === undefined) return makeRaw(f.buf, f.off, f.len, f.pos);
+    if (target === undefined) return rawKid(f, 0, f.len, f.buf, f.off, f.pos);
     checkProtocol(target);
     if (!this.proto.hasProtocol(this, target)) return false;
-    return target.instantiate(f.buf, f.off, f.len, f.pos, this);
+    return target.instantiate(f.buf, f.off, f.len, f.pos, this, this);
   }
 
   /** PacketScript's `data(proto)` for protocols whose payload field is `data`. */
   data<T extends ProtocolSegment>(target: ProtocolBuffer<T>): T | false;
   data(): RawSegment;
   data<T extends ProtocolSegment>(...args: [ProtocolBuffer<T>?]): T | RawSegment | false {
+    const [target] = [...args];
     // data(nil) is a misspelt protocol name, data() the raw payload.
-    if (select("#", ...args) === 0) return this.payload();
-    const [target] = select(1, ...args);
-    checkProtocol(target);
+    if (target === undefined) {
+      if (select("#", ...args) === 0) return this.payload();
+      checkProtocol(target);
+    }
     return this.payload(target);
   }
 }
 
+/** All protocol buffers, for the cheap check of `data(proto)`'s argument. */
+const protocolBuffers = new LuaTable<AnyNotNil, boolean>();
+
 /** Raises a Lua error unless `proto` is a protocol buffer (e.g. a misspelt global gives nil). */
 export function checkProtocol(proto: unknown): void {
-  if (luaType(proto) !== "table" || !(proto as ProtocolBuffer<ProtocolSegment>).isProtocolBuffer) {
+  if (protocolBuffers.get(proto as AnyNotNil) !== true) {
     error(`data: expected a protocol buffer (packet_ip, packet_tcp, ...), got ${tostring(proto)}`, 3);
   }
 }
@@ -432,10 +484,13 @@ export const protocols = new LuaTable<string, ProtocolBuffer<ProtocolSegment>>()
  * packet, the layout hook.
  */
 export class ProtocolBuffer<T extends ProtocolSegment> {
-  readonly isProtocolBuffer = true;
   name: string;
   payloadField?: string;
+  /** Index of the payload field. */
+  payloadIndex?: number;
   fields: FieldSpec[];
+  /** Where each field lies without a layout (by index). */
+  places: FieldPlace[];
   /** Field index (0-based) by name. */
   index = new LuaTable<string, number>();
   /** Shortest segment the protocol accepts, in bytes (shorter payloads give false). */
@@ -445,13 +500,16 @@ export class ProtocolBuffer<T extends ProtocolSegment> {
   builtin = true;
   /**
    * True when the segment class adds no constructor logic or initialised
-   * properties: segments are then made as one presized table (the
-   * per-packet path), not through the constructor chain. Subclasses of
-   * ProtocolSegment with their own initialisers get the constructor.
+   * properties: segments are then made as one presized table and reused
+   * for later packets. Subclasses of ProtocolSegment with their own
+   * initialisers get the constructor, for every segment.
    */
   plainSegments = false;
   /** True when this protocol's checksum covers its payload (TCP, UDP, ICMP), so writes there fix it too. */
   checksumCoversPayload = false;
+  /** Whether the class overrides `validate` and `computeLayout`: the per-packet path skips the defaults. */
+  private validates: boolean;
+  private laysOut: boolean;
 
   constructor(
     name: string,
@@ -465,8 +523,19 @@ export class ProtocolBuffer<T extends ProtocolSegment> {
     this.fields = fields;
     this.payloadField = payloadField;
     this.minLength = minLength;
-    fields.forEach((f, i) => this.index.set(f.name, i));
+    this.validates = this.validate !== ProtocolBuffer.prototype.validate;
+    this.laysOut = this.computeLayout !== ProtocolBuffer.prototype.computeLayout;
+    this.places = fields.map((spec, i) => {
+      this.index.set(spec.name, i);
+      if (spec.name === payloadField) this.payloadIndex = i;
+      const byteOff = shr(spec.offset, 3);
+      const toEnd = spec.length === 0 && spec.name === payloadField;
+      const byteLen = toEnd ? -1 : shr((spec.offset & 7) + spec.length + 7, 3);
+      const fixed = !this.laysOut && !toEnd && spec.variable !== true;
+      return { spec, byteOff, byteLen, bitShift: spec.offset & 7, fixed, end: byteOff + byteLen };
+    });
     protocols.set(name, this as unknown as ProtocolBuffer<ProtocolSegment>);
+    protocolBuffers.set(this, true);
     // Metamethods are not inherited through __index: give each segment class its own.
     const prototype = segmentClass.prototype as unknown as { __tostring?: unknown };
     if (rawget(prototype, "__tostring") === undefined) rawset(prototype, "__tostring", describe);
@@ -487,31 +556,90 @@ export class ProtocolBuffer<T extends ProtocolSegment> {
     return error(`${this.name}: no placement for field ${this.fields[i].name}`);
   }
 
-  /** The pre-calculation hook: per-packet field positions, undefined for the static ones, false when malformed. */
+  /**
+   * The pre-calculation hook: per-packet field positions, undefined for the
+   * static ones, false when malformed. `seg.layout` holds the table this hook
+   * returned for the object's previous packet, if any: refill it (layoutOf).
+   */
   computeLayout(_seg: T): Layout | undefined | false {
     return undefined;
   }
 
-  /** A segment of this protocol over `len` bytes at `off` of `buf`, or false when too short or malformed. No policy check. */
-  instantiate(buf: Bytes, off: number, len: number, pos: number, parent?: ProtocolSegment): T | false {
+  /**
+   * A segment of this protocol over `len` bytes at `off` of `buf`, or false
+   * when too short or malformed. No policy check. `parent` is the segment
+   * whose checksum may cover this one; `holder` the segment it is derived
+   * from, which keeps it for reuse (none: a segment of a byte array).
+   */
+  instantiate(buf: Bytes, off: number, len: number, pos: number, parent?: ProtocolSegment, holder?: View): T | false {
     if (len < this.minLength) return false;
-    const seg = this.plainSegments
-      ? (setmetatable(
-        { buf, off, len, pos, proto: this, hl: 0, dataEnd: 0, parent: undefined, layout: undefined },
-        this.segmentClass.prototype as unknown as LuaMetatable<object>,
-      ) as unknown as T)
-      : new this.segmentClass(this as never, buf, off, len, pos);
-    if (parent) seg.parent = parent;
-    if (!this.validate(seg)) return false;
-    const layout = this.computeLayout(seg);
-    if (layout === false) return false;
-    if (layout) seg.layout = layout;
+    let seg: T;
+    const kept = holder === undefined || holder.kids === undefined ? undefined : (holder.kids.get(this) as T | undefined);
+    if (kept !== undefined && kept.gen !== holder!.gen) {
+      seg = kept;
+      seg.buf = buf;
+      seg.off = off;
+      seg.len = len;
+      seg.pos = pos;
+      seg.gen = holder!.gen;
+      seg.hl = 0;
+      seg.dataEnd = 0;
+    } else {
+      seg = this.newSegment(holder, kept === undefined, buf, off, len, pos);
+    }
+    seg.parent = parent;
+    if (this.validates && !this.validate(seg)) {
+      seg.gen = UNBOUND;
+      return false;
+    }
+    if (this.laysOut) {
+      const layout = this.computeLayout(seg);
+      if (layout === false) {
+        seg.gen = UNBOUND;
+        return false;
+      }
+      seg.layout = layout;
+    }
     return seg;
+  }
+
+  /** A new segment derived from `holder` (none: of a byte array), kept by the holder for reuse when `keep`. */
+  private newSegment(holder: View | undefined, keep: boolean, buf: Bytes, off: number, len: number, pos: number): T {
+    const root = holder === undefined ? FREE_ROOT : holder.root;
+    const gen = holder === undefined ? 0 : holder.gen;
+    if (!this.plainSegments) {
+      const made = new this.segmentClass(this as never, buf, off, len, pos);
+      made.root = root;
+      made.gen = gen;
+      return made;
+    }
+    const made = setmetatable(
+      {
+        buf, off, len, pos, root, gen, kids: undefined, rawKids: undefined,
+        proto: this, hl: 0, dataEnd: 0, parent: undefined, layout: undefined, site: undefined,
+      },
+      this.segmentClass.prototype as unknown as LuaMetatable<object>,
+    ) as unknown as T;
+    if (holder !== undefined && keep) {
+      if (holder.kids === undefined) holder.kids = new LuaTable();
+      holder.kids.set(this, made);
+    }
+    return made;
   }
 
   __tostring(): string {
     return this.name;
   }
+}
+
+/** The layout table of `seg` to fill for this packet: the object's previous one, all `count` fields absent (offset 0, length -1). */
+export function layoutOf(seg: ProtocolSegment, count: number): Layout {
+  const layout = seg.layout ?? { offsets: [], lengths: [] };
+  for (let i = 0; i < count; i++) {
+    layout.offsets[i] = 0;
+    layout.lengths[i] = -1;
+  }
+  return layout;
 }
 
 (RawSegment.prototype as unknown as LuaTable<string, unknown>).set("__tostring", describe);

@@ -14,7 +14,8 @@
 // is the field's offset (length) for this packet and 0 keeps the
 // specification's value. A zero-length payload field runs to the end.
 
-import { type FieldGetter, type FieldSetter, type FieldSpec, type Layout, ProtocolBuffer, ProtocolSegment, protocols, withChecksum } from "./core";
+import { type FieldGetter, type FieldSetter, type FieldSpec, type Layout, ProtocolBuffer, ProtocolSegment, protocols } from "./core";
+import { checksumAfter, checksumBefore } from "./checksum";
 import { isInteger, luaType } from "./util";
 
 type Hook = string | ((this: void, ...args: unknown[]) => unknown);
@@ -109,7 +110,13 @@ export function register_dynamic_protbuf(this: void, spec: DynamicProtocolSpec):
     const setter = resolve(setterHook, `${name}.${fieldName} setter`);
     const spec: FieldSpec = { name: fieldName, offset, length };
     if (getter) spec.get = ((f) => getter(f.to_bytes())) as FieldGetter;
-    if (setter) spec.set = ((f, v) => withChecksum(f, () => setter(f.to_bytes(), v))) as FieldSetter;
+    if (setter) {
+      spec.set = ((f, v) => {
+        const [site, before] = checksumBefore(f);
+        setter(f.to_bytes(), v);
+        checksumAfter(f, site, before);
+      }) as FieldSetter;
+    }
     fields.push(spec);
   });
 

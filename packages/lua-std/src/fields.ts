@@ -1,10 +1,12 @@
 // Typed field modifiers (thesis §3.3.2): what `get()` and `set(v)` of a
-// field do. Every setter goes through `withChecksum`, so the header's
-// checksum (and for IP addresses the TCP/UDP pseudo-header checksum) stays
-// valid after the change, as PacketScript's setters did.
+// field do. Every setter keeps the checksum covering the field valid
+// (checksum.ts; for IP addresses also the TCP/UDP pseudo-header checksum),
+// as PacketScript's setters did.
 
-import { type Field, type FieldGetter, type FieldSetter, type ProtocolSegment, readBits, withChecksum, writeBits } from "./core";
-import { checkInteger, formatIpv4, formatMac, parseMac, toIpv4, luaType } from "./util";
+import type { FieldGetter, FieldSetter, ProtocolSegment } from "./core";
+import { readBits, writeBits } from "./bits";
+import { checksumAfter, checksumBefore } from "./checksum";
+import { checkInteger, formatIpv4, formatMac, parseMac, parsedAddresses, toIpv4, luaType } from "./util";
 
 /** Unsigned integer of the field's width (1 to 32 bits). */
 export const getUint: FieldGetter = (f) => readBits(f);
@@ -18,7 +20,7 @@ export const setReadOnly: FieldSetter = (f) => {
 /**
  * PacketScript's 1-bit accessors on a flags field: `get(n)` is bit n
  * (1 = most significant bit of the field's byte(s)), `get()` the whole value;
- * `set(n)` sets bit n; `clear(n)` is on the field too (see flagClear).
+ * `set(n)` sets bit n; a bit is cleared with `set_value(get() & ~mask)`.
  */
 export const getFlag: FieldGetter = (f, bit) => {
   const v = readBits(f);
@@ -30,12 +32,6 @@ export const setFlag: FieldSetter = (f, bit) => {
   const n = checkInteger(bit, 1, f.bits, f.spec.name, ":set(bit)");
   writeBits(f, readBits(f) | (1 << (f.bits - n)));
 };
-
-/** Clears bit n (1-based from the most significant) of a flags field. */
-export function clearFlag(f: Field<unknown>, bit: number): void {
-  const n = checkInteger(bit, 1, f.bits, f.spec.name, ":clear(bit)");
-  writeBits(f, readBits(f) & ~(1 << (f.bits - n)));
-}
 
 /** IPv4 address as "a.b.c.d". */
 export const getIpv4: FieldGetter = (f) => formatIpv4(f.buf.u32(f.off));
@@ -50,7 +46,7 @@ export type AddressOwner = ProtocolSegment & { addressChanged(oldAddress: number
  * of native calls, no allocation.
  */
 export const setIpv4: FieldSetter = (f, v) => {
-  const addr = toIpv4(v, f.spec.name, ":set");
+  const addr = parsedAddresses.get(v as string) ?? toIpv4(v, f.spec.name, ":set");
   const old = f.buf.u32(f.off);
   if (old === addr) return;
   f.buf.set_u32(f.off, addr);
@@ -64,7 +60,9 @@ export const setMac: FieldSetter = (f, v) => {
   if (luaType(v) === "string") bytes = parseMac(v as string) ?? ((v as string).length === 6 ? (v as string) : undefined);
   else if (luaType(v) === "userdata" && (v as Bytes).len() === 6) bytes = (v as Bytes).string();
   if (bytes === undefined) error(`${f.spec.name}:set: invalid MAC address ${tostring(v)} (expected "01:23:45:67:89:AB")`, 3);
-  withChecksum(f, () => f.buf.copy_from(bytes!, f.off));
+  const [site, before] = checksumBefore(f);
+  f.buf.copy_from(bytes!, f.off);
+  checksumAfter(f, site, before);
 };
 
 /** The field's bytes as a Lua string (text fields of TFTP and HTTP). */
@@ -76,5 +74,7 @@ export const setSameLengthString: FieldSetter = (f, v) => {
   if (s.length !== f.len) {
     error(`${f.spec.name}:set: the new value has ${s.length} bytes, the field ${f.len}; build a new packet to change lengths`, 3);
   }
-  withChecksum(f, () => f.buf.copy_from(s, f.off));
+  const [site, before] = checksumBefore(f);
+  f.buf.copy_from(s, f.off);
+  checksumAfter(f, site, before);
 };

@@ -19,6 +19,9 @@ import { packet_http } from "./protocols/http";
 import { packet_raw } from "./protocols/raw";
 
 export * from "./core";
+export * from "./lifetime";
+export * from "./checksum";
+export * from "./bits";
 export * from "./util";
 export * from "./fields";
 export * from "./bytes";
@@ -26,6 +29,7 @@ export * from "./nf";
 export * from "./build";
 export * from "./dynamic";
 export * from "./packet";
+export * from "./link-layer";
 export * from "./protocols/eth";
 export * from "./protocols/ip";
 export * from "./protocols/icmp";

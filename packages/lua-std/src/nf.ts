@@ -5,6 +5,7 @@
 import { type ProtocolBuffer, type ProtocolSegment, type View, checkProtocol, protocols } from "./core";
 import { type ByteLike, concatBytes } from "./bytes";
 import { type Payload, ipv4_header, reply_tcp, reply_udp, swap_endpoints, tcp_packet, udp_packet } from "./build";
+import { stale } from "./lifetime";
 import { checkInteger, luaType } from "./util";
 
 /** Name of the global that unpacks deferred packets (nf.schedule with a packet). */
@@ -14,7 +15,10 @@ export const DELIVER = "lua_std_deliver";
 function toSendable(data: ByteLike | Payload[]): Parts {
   if (luaType(data) === "table") {
     const seg = data as View;
-    if (seg.buf !== undefined) return seg.buf.slice(seg.off, seg.len);
+    if (seg.buf !== undefined) {
+      if (seg.gen !== seg.root.gen) stale(seg);
+      return seg.buf.slice(seg.off, seg.len);
+    }
     return data as Parts;
   }
   return data as Bytes | string;
@@ -45,6 +49,7 @@ export const nf = {
     checkInteger(delay, 0, 0x7FFFFFFF, "nf.schedule: delay");
     if (packet === undefined) return kmod.schedule(callback, id, delay, undefined, "process");
     if (proto !== undefined) checkProtocol(proto);
+    if (packet.gen !== packet.root.gen) stale(packet);
     const bytes = packet.buf.string(packet.off, packet.len);
     const header = string.pack(">s1s1", callback, proto === undefined ? "" : proto.name);
     return kmod.schedule(DELIVER, id, delay, header + bytes, "process");

@@ -38,8 +38,8 @@ export function parseIpv4(text: string): number | undefined {
   return (n1 << 24) | (n2 << 16) | (n3 << 8) | n4;
 }
 
-// Scripts set the same few addresses on every packet (a NAT): parse each text once.
-const parsedAddresses = new LuaTable<string, number>();
+/** Scripts set the same few addresses on every packet (a NAT): each text is parsed once, by toIpv4. */
+export const parsedAddresses = new LuaTable<string, number>();
 let parsedCount = 0;
 
 /** An IPv4 address given as text or as a 32-bit integer, as an integer (Lua error when invalid). */
@@ -91,14 +91,6 @@ export function formatMac(bytes: string): string {
  */
 export function checksumAdjust(check: number, oldWord: number, newWord: number): number {
   let sum = (~check & 0xFFFF) + (~oldWord & 0xFFFF) + (newWord & 0xFFFF);
-  sum = (sum & 0xFFFF) + shr(sum, 16);
-  sum = (sum & 0xFFFF) + shr(sum, 16);
-  return ~sum & 0xFFFF;
-}
-
-/** RFC 1624 update for a 32-bit field (e.g. an IPv4 address) that changed from `oldValue` to `newValue`. */
-export function checksumAdjust32(check: number, oldValue: number, newValue: number): number {
-  let sum = (~check & 0xFFFF) + (~shr(oldValue, 16) & 0xFFFF) + (~oldValue & 0xFFFF) + shr(newValue, 16) + (newValue & 0xFFFF);
   sum = (sum & 0xFFFF) + shr(sum, 16);
   sum = (sum & 0xFFFF) + shr(sum, 16);
   return ~sum & 0xFFFF;

@@ -161,6 +161,15 @@ describe("the link-layer presentation", () => {
       14 + p.length, "FF:FF:FF:FF:FF:FF", "02:00:00:00:00:05", 0x0800, "\x08\x00\x45\x00", 14 + p.length, false, 14,
     ]);
   });
+  it("presents EtherType 0x86DD in front of an IPv6 packet, in 14 bytes", () => {
+    e = stdEngine({ linkLayer: true });
+    const link = new URL("./support/link.lua", import.meta.url).pathname;
+    e.insertRule({ hook: "PREROUTING", script: link, function: "link_type", state: 0 });
+    const v6 = Buffer.alloc(40);
+    v6[0] = 0x60;
+    e.inject("PREROUTING", v6);
+    expect(lua(e, "return table.unpack(link_type_seen)")).toEqual([0x86dd, 54]);
+  });
   it("survives a listing that assigns the global `type` (Listing 3.1)", () => {
     e = stdEngine({ linkLayer: true });
     e.insertRule({ hook: "PREROUTING", script: `${LISTINGS}/listing-3.1.lua`, state: 0 });

@@ -1,7 +1,8 @@
 // Ethernet II (IEEE 802.3): dmac, smac, type, data. Its policy lets the
 // payload be IPv4 when type is 0x0800 (and IPv6 is not provided).
 
-import { type Field, type FieldSpec, ProtocolBuffer, ProtocolSegment, type RawSegment } from "../core";
+import { checkProtocol, type Field, type FieldSpec, ProtocolBuffer, ProtocolSegment, type RawSegment } from "../core";
+import { stale } from "../lifetime";
 import { getMac, getUint, setMac, setUint } from "../fields";
 
 export const ETH_FIELDS: FieldSpec[] = [
@@ -31,9 +32,11 @@ export class EthernetHeader extends ProtocolSegment {
   override payload<T extends ProtocolSegment>(target?: ProtocolBuffer<T>): T | RawSegment | false {
     const presented = this.presentedPayload;
     if (presented === undefined) return super.payload(target);
+    if (this.gen !== this.root.gen) stale(this);
     if (target === undefined) return presented;
+    checkProtocol(target);
     if (!this.proto.hasProtocol(this, target as unknown as ProtocolBuffer<ProtocolSegment>)) return false;
-    return target.instantiate(presented.buf, presented.off, presented.len, presented.pos, this);
+    return target.instantiate(presented.buf, presented.off, presented.len, presented.pos, this, this);
   }
 }
 

@@ -4,7 +4,7 @@
 // end of the header block, as PacketScript's HTTP buffer did. A header block
 // that does not end in this segment has no body (`complete()` is false).
 
-import { type Field, type FieldSpec, makeField, type Layout, ProtocolBuffer, ProtocolSegment } from "../core";
+import { type Field, type FieldSpec, makeField, type Layout, layoutOf, ProtocolBuffer, ProtocolSegment } from "../core";
 import { getString, setSameLengthString } from "../fields";
 import { toInteger } from "../util";
 
@@ -102,8 +102,8 @@ export class HttpBuffer extends ProtocolBuffer<HttpMessage> {
     const text = seg.buf.string(seg.off, seg.len);
     const lineEnd = string.find(text, "\r\n", 1, true)[0];
     if (lineEnd === undefined) return false;
-    const offsets = [0, 0, 0, 0, 0, 0, 0];
-    const lengths = [-1, -1, -1, -1, -1, -1, -1];
+    const layout = layoutOf(seg, 7);
+    const { offsets, lengths } = layout;
     const line = string.sub(text, 1, lineEnd - 1);
     const [m1, m2, m3, m4] = string.match(line, "^(%u+) ()[^ ]+ ()(HTTP/%d%.%d)$");
     if (m1 !== undefined) {
@@ -130,7 +130,7 @@ export class HttpBuffer extends ProtocolBuffer<HttpMessage> {
       lengths[5] = 0;
       offsets[6] = (headersStart + 2) * 8;
       lengths[6] = (seg.len - headersStart - 2) * 8;
-      return { offsets, lengths };
+      return layout;
     }
     const blockEnd = string.find(text, "\r\n\r\n", lineEnd, true)[0];
     if (blockEnd === undefined) {
@@ -140,7 +140,7 @@ export class HttpBuffer extends ProtocolBuffer<HttpMessage> {
       offsets[6] = (blockEnd + 3) * 8;
       lengths[6] = (seg.len - blockEnd - 3) * 8;
     }
-    return { offsets, lengths };
+    return layout;
   }
 }
 

@@ -1,7 +1,8 @@
 // ICMP (RFC 792): type, code, checksum, and the echo id/sequence; `data` is
 // what follows the 8-byte header. Setters keep the ICMP checksum valid.
 
-import { type ChecksumSite, type Field, type FieldSpec, ProtocolBuffer, ProtocolSegment } from "../core";
+import { type Field, type FieldSpec, ProtocolBuffer, ProtocolSegment } from "../core";
+import { type ChecksumSite, siteOf } from "../checksum";
 import { getUint, setUint } from "../fields";
 
 export const ICMP_FIELDS: FieldSpec[] = [
@@ -31,7 +32,7 @@ export class IcmpHeader extends ProtocolSegment {
   }
 
   override checksumSite(): ChecksumSite | undefined {
-    return { buf: this.buf, start: this.off, at: this.off + 2, udp: false };
+    return siteOf(this, 2, false);
   }
 }
 

@@ -3,8 +3,8 @@
 // payload. Setting saddr/daddr fixes the header checksum and the TCP/UDP
 // checksum (pseudo-header, RFC 793 §3.1 / RFC 768) incrementally.
 
-import { type ChecksumSite, type Field, type FieldSpec, ProtocolBuffer, ProtocolSegment } from "../core";
-import { checksumAdjust32 } from "../util";
+import { type Field, type FieldSpec, ProtocolBuffer, ProtocolSegment } from "../core";
+import { type ChecksumSite, siteOf } from "../checksum";
 import { getFlag, getIpv4, getUint, setFlag, setIpv4, setUint } from "../fields";
 
 export const IP_FIELDS: FieldSpec[] = [
@@ -85,7 +85,7 @@ export class IpHeader extends ProtocolSegment {
   }
 
   override checksumSite(): ChecksumSite | undefined {
-    return { buf: this.buf, start: this.off, at: this.off + 10, udp: false };
+    return siteOf(this, 10, false);
   }
 
   /**
@@ -118,12 +118,18 @@ export class IpHeader extends ProtocolSegment {
 
   /**
    * An address changed from `oldAddress` to `newAddress`: updates the header
-   * checksum and the TCP/UDP checksum (pseudo-header) incrementally, RFC 1624.
+   * checksum and the TCP/UDP checksum (pseudo-header) incrementally: RFC 1624
+   * eqn. 3, HC' = ~(~HC + ~m + m'), with ~m + m' over the address's two
+   * words computed once for both checksums (inline: the NAT's per-packet path).
    */
   addressChanged(oldAddress: number, newAddress: number): void {
     const buf = this.buf;
     const off = this.off;
-    buf.set_u16(off + 10, checksumAdjust32(buf.u16(off + 10), oldAddress, newAddress));
+    const delta = (~shr(oldAddress, 16) & 0xFFFF) + (~oldAddress & 0xFFFF) + shr(newAddress, 16) + (newAddress & 0xFFFF);
+    let sum = (~buf.u16(off + 10) & 0xFFFF) + delta;
+    sum = (sum & 0xFFFF) + shr(sum, 16);
+    sum = (sum & 0xFFFF) + shr(sum, 16);
+    buf.set_u16(off + 10, ~sum & 0xFFFF);
     // Fragment offset, TTL, protocol in one read; only the first fragment carries the transport header.
     const word = buf.u32(off + 6);
     if ((shr(word, 16) & 0x1FFF) !== 0) return;
@@ -136,7 +142,10 @@ export class IpHeader extends ProtocolSegment {
     if (at + 2 > off + this.len) return;
     const check = buf.u16(at);
     if (protocol === 17 && check === 0) return; // UDP without checksum
-    let updated = checksumAdjust32(check, oldAddress, newAddress);
+    sum = (~check & 0xFFFF) + delta;
+    sum = (sum & 0xFFFF) + shr(sum, 16);
+    sum = (sum & 0xFFFF) + shr(sum, 16);
+    let updated = ~sum & 0xFFFF;
     if (protocol === 17 && updated === 0) updated = 0xFFFF;
     buf.set_u16(at, updated);
   }

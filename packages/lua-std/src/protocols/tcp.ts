@@ -2,7 +2,8 @@
 // TSER, as PacketScript). `options` and `data` move with data_off; setters
 // keep the TCP checksum valid.
 
-import { type ChecksumSite, type Field, type FieldSpec, type Layout, ProtocolBuffer, ProtocolSegment, type RawSegment } from "../core";
+import { type Field, type FieldSpec, type Layout, layoutOf, ProtocolBuffer, ProtocolSegment, type RawSegment } from "../core";
+import { type ChecksumSite, siteOf } from "../checksum";
 import { getFlag, getUint, setFlag, setUint } from "../fields";
 import type { FlagsField } from "./ip";
 
@@ -61,14 +62,14 @@ export class TcpHeader extends ProtocolSegment {
   }
 
   override checksumSite(): ChecksumSite | undefined {
-    return { buf: this.buf, start: this.off, at: this.off + 16, udp: false };
+    return siteOf(this, 16, false);
   }
 
   /** `tcp:data(packet_tcp_opt)` gives the options (PacketScript's tcp_options_and_data buffer). */
   override payload<T extends ProtocolSegment>(target?: ProtocolBuffer<T>): T | RawSegment | false {
     if (target !== undefined && (target as unknown) === (packet_tcp_opt as unknown)) {
       const options = this.options();
-      return target.instantiate(options.buf, options.off, options.len, options.pos, this);
+      return target.instantiate(options.buf, options.off, options.len, options.pos, this, this);
     }
     return super.payload(target);
   }
@@ -141,8 +142,8 @@ export class TcpOptionsBuffer extends ProtocolBuffer<TcpOptions> {
   override plainSegments = true;
   /** Walks the option list (RFC 9293 §3.2); false when an option's length runs past the options. */
   override computeLayout(seg: TcpOptions): Layout | false {
-    const offsets = [0, 0, 0, 0, 0];
-    const lengths = [-1, -1, -1, -1, -1];
+    const layout = layoutOf(seg, 5);
+    const { offsets, lengths } = layout;
     let i = 0;
     while (i < seg.len) {
       const kind = seg.buf.u8(seg.off + i);
@@ -171,7 +172,7 @@ export class TcpOptionsBuffer extends ProtocolBuffer<TcpOptions> {
       }
       i += length;
     }
-    return { offsets, lengths };
+    return layout;
   }
 }
 

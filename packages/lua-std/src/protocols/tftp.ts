@@ -2,7 +2,7 @@
 // plus error_code/error_msg (ERROR) and options (RRQ/WRQ/OACK). Fields not in
 // this packet's opcode are absent: their method returns false.
 
-import { type Field, type FieldGetter, type FieldSpec, type Layout, ProtocolBuffer, ProtocolSegment } from "../core";
+import { type Field, type FieldGetter, type FieldSpec, type Layout, layoutOf, ProtocolBuffer, ProtocolSegment } from "../core";
 import { getString, getUint, setUint } from "../fields";
 
 /** RRQ/WRQ/OACK options: a table from option name (lower case) to value text. */
@@ -62,10 +62,6 @@ export class TftpPacket extends ProtocolSegment {
   }
 }
 
-function absent(): Layout {
-  return { offsets: [0, 0, 0, 0, 0, 0, 0, 0], lengths: [16, -1, -1, -1, -1, -1, -1, -1] };
-}
-
 export class TftpBuffer extends ProtocolBuffer<TftpPacket> {
   override plainSegments = true;
   override hasProtocol(_seg: TftpPacket, target: ProtocolBuffer<ProtocolSegment>): boolean {
@@ -75,8 +71,9 @@ export class TftpBuffer extends ProtocolBuffer<TftpPacket> {
   /** Places the fields of this opcode; false for an unknown opcode or an unterminated string. */
   override computeLayout(seg: TftpPacket): Layout | false {
     const opcode = seg.buf.u16(seg.off);
-    const layout = absent();
+    const layout = layoutOf(seg, 8);
     const { offsets, lengths } = layout;
+    lengths[0] = 16; // the opcode, in every packet
     const n = seg.len;
     if (opcode === 1 || opcode === 2) {
       const s = seg.buf.string(seg.off, n);

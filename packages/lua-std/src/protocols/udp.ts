@@ -1,7 +1,8 @@
 // UDP (RFC 768): sport, dport, length, check, data (up to `length`). Port
 // setters keep the checksum valid; a zero checksum (none) is left alone.
 
-import { type ChecksumSite, type Field, type FieldSpec, ProtocolBuffer, ProtocolSegment } from "../core";
+import { type Field, type FieldSpec, ProtocolBuffer, ProtocolSegment } from "../core";
+import { type ChecksumSite, siteOf } from "../checksum";
 import { getUint, setUint } from "../fields";
 
 export const UDP_FIELDS: FieldSpec[] = [
@@ -27,7 +28,7 @@ export class UdpHeader extends ProtocolSegment {
   }
 
   override checksumSite(): ChecksumSite | undefined {
-    return { buf: this.buf, start: this.off, at: this.off + 6, udp: true };
+    return siteOf(this, 6, true);
   }
 }
 

@@ -7,3 +7,9 @@ function link_probe(p)
     #p:get(), p:data(packet_ip), eth:data(packet_ip):get_offset() }
   return NF_ACCEPT
 end
+
+-- The presented header's EtherType and the frame's size.
+function link_type(p)
+  link_type_seen = { p:data(packet_eth):type():get(), p:get_size() }
+  return NF_ACCEPT
+end
