@@ -2,7 +2,7 @@
 // SNAT/DNAT, on links shaped to 100 Mbit/s and 1 Gbit/s (tc tbf) and
 // unshaped, in one run: NetPIPE (throughput and latency over block sizes)
 // and iperf3 (bulk TCP over write sizes). Prints tables with ratios, writes
-// CSV and the throughput and signature graphs (SVG and PNG).
+// CSV and the throughput, signature and saturation graphs (SVG and PNG).
 //   npx nx run nat-demo:bench [-- --links 100,1000,0 --max-block 1048576 --repeats 10 --runs 2
 //                                 --iperf-seconds 3 --iperf-blocks 1024,16384,131072 --out results]
 import { mkdirSync } from "node:fs";
@@ -160,7 +160,13 @@ for (const link of links) {
   });
   (signatureSpec as { encoding: Record<string, unknown> }).encoding.order = { field: "bytes", type: "quantitative" };
   const signature = await writePlot(join(outDir, `signature-${slug}`), signatureSpec);
-  plots.push(throughput.svg, throughput.png, signature.svg, signature.png);
+  // NetPIPE's saturation graph (the thesis' Figure 4.2c): block size against the time it took; where the
+  // curve turns from flat (latency-bound) to straight (bandwidth-bound) the link is saturated.
+  const saturation = await writePlot(join(outDir, `saturation-${slug}`), lineSpec({
+    title: `NAT saturation graph, NetPIPE, ${linkLabel(link)} links`, xTitle: "time per block (µs, half a round trip)", yTitle: "block size (bytes)", logX: true, logY: true,
+    points: series.map(({ p, series }) => ({ x: p.oneWayUs, y: p.bytes, series })),
+  }));
+  plots.push(throughput.svg, throughput.png, signature.svg, signature.png, saturation.svg, saturation.png);
 }
 const iperfPlot = await writePlot(join(outDir, "iperf3"), lineSpec({
   title: "NAT throughput, iperf3 (client -> origin)", xTitle: "write size (bytes)", yTitle: "throughput (Mbit/s)", logX: true, logY: true,
