@@ -3,7 +3,7 @@
 // writes CSV and plots under --out (default results/), tears everything down.
 import { progress, renderTable } from "@kcache/bench-kit";
 import { formatSize, withLab } from "@kcache/netlab";
-import { COLUMNS, measure } from "./measure.ts";
+import { measure } from "./measure.ts";
 import { UsageExit, parseOptions } from "./options.ts";
 import { checkTargets, renderTables, summarizeCells, writeOutputs } from "./report.ts";
 
@@ -20,7 +20,7 @@ if (process.getuid?.() !== 0) {
   process.exit(1);
 }
 
-const steps = options.delaysMs.length * options.clients.length * options.sizes.length * options.runs * COLUMNS.length;
+const steps = options.delaysMs.length * options.clients.length * options.sizes.length * options.runs * options.columns.length;
 console.log(`tftp-bench: ${options.sizes.length} sizes (${options.sizes.map(formatSize).join(", ")}), ${options.runs} run(s), clients ${options.clients.join(", ")}, origin delay ${options.delaysMs.join(" and ")} ms each way`);
 console.log(`with a delay, the columns that wait on the origin skip sizes predicted (linearly) to take over ${options.cellLimitMs / 1000} s, and stop at a run over ${(4 * options.cellLimitMs) / 1000} s; skipped cache misses are filled without delay so hits are still measured`);
 const started = Date.now();
@@ -39,11 +39,11 @@ if (results.skips.length) {
   }
   for (const [k, sizes] of ranges) console.log(`  ${k}: skipped ${sizes.map(formatSize).join(", ")}`);
 }
-console.log("\nthe engine during the hits of each client's largest size (kmod stats; Lua time includes kmod.send's system call):");
+console.log("\nthe engine during the hits of each client's largest size (kmod stats; Lua time includes the sends' system calls):");
 const largest = results.profiles.filter((p) => p.size === Math.max(...results.profiles.filter((q) => q.client === p.client && q.delayMs === p.delayMs).map((q) => q.size)));
-console.log(renderTable(["client", "delay", "size", "hits", "packets in", "packets sent", "Lua µs / packet in", "Lua µs / packet sent"],
+console.log(renderTable(["client", "delay", "size", "hits", "packets in", "sends", "DATA sent", "GSO sends", "Lua µs / packet in", "Lua µs / DATA"],
   largest.map((p) => [p.client, `${p.delayMs} ms`, formatSize(p.size), String(p.storeHits), String(p.packetsIn), String(p.packetsSent),
-    (p.luaUs / Math.max(1, p.packetsIn)).toFixed(2), (p.luaUs / Math.max(1, p.packetsSent)).toFixed(2)])));
+    String(p.dataSent), String(p.gsoSends), (p.luaUs / Math.max(1, p.packetsIn)).toFixed(2), (p.luaUs / Math.max(1, p.dataSent)).toFixed(2)])));
 const verdicts = checkTargets(cells, options);
 console.log("\ntargets (minimums of the runs):");
 console.log(renderTable(["target", "client", "met", "detail"], verdicts.map((v) => [v.target, v.client, v.ok ? "yes" : "NO", v.detail])));

@@ -8,18 +8,22 @@ import {
   ClientError, NETEM_BUNDLE, downloadFrom, formatSize, makeTestFiles, type KmodSnapshot, sha256File, startTftpd, type Lab, type TestFile, type TftpClient, type TftpOrigin,
 } from "@kcache/netlab";
 import { TFTP_CACHE_BUNDLE, startRouter, type ForwardScript, type RunningRouter } from "@kcache/tftp-cache/host/router.ts";
+import type { Column } from "./columns.ts";
 import { CLIENT_OPTIONS, type BenchOptions } from "./options.ts";
 
-export const COLUMNS = ["origin direct", "engine, cache off", "cache miss", "cache hit", "tftpd-hpa on the router"] as const;
-export type Column = (typeof COLUMNS)[number];
 /** The columns whose downloads wait on the origin (and so on its delay). */
 const ORIGIN_COLUMNS: readonly Column[] = ["origin direct", "engine, cache off", "cache miss"];
 
 export interface Sample { client: TftpClient; delayMs: number; column: Column; size: number; run: number; ms: number }
 export interface Skip { client: TftpClient; delayMs: number; column: Column; size: number; reason: string }
 export interface Failure { client: TftpClient; delayMs: number; column: Column; size: number; run: number; error: string }
-/** What the engine did during one size's hits (kmod stats before and after): packets the cache rule saw, packets it sent, its Lua time. */
-export interface Profile { client: TftpClient; delayMs: number; size: number; packetsIn: number; packetsSent: number; luaUs: number; storeHits: number }
+/**
+ * What the engine did during one size's hits (kmod stats and the cache's stats before and after): packets the cache rule
+ * saw, sends (one per packet, or per UDP-GSO super-datagram), DATA messages and super-datagrams the cache sent, its Lua time.
+ */
+export interface Profile {
+  client: TftpClient; delayMs: number; size: number; packetsIn: number; packetsSent: number; dataSent: number; gsoSends: number; luaUs: number; storeHits: number;
+}
 
 export interface Results { samples: Sample[]; skips: Skip[]; failures: Failure[]; profiles: Profile[] }
 
@@ -69,37 +73,44 @@ export async function measure(lab: Lab, options: BenchOptions, step: (label: str
       const get = (server: TftpOrigin, name: string, file: TestFile) =>
         downloadFrom(lab, server, client, name, { ...CLIENT_OPTIONS[client], expectSha256: file.sha256, timeoutMs: timeoutMs(server) }).then((r) => r.ms);
 
-      await withRouter("none", async () => {
-        for (const file of files) {
-          for (let run = 0; run < options.runs; run++) {
-            await cell.measure("origin direct", file, run, () => get(origin, file.name, file));
-            await cell.measure("tftpd-hpa on the router", file, run, () => get(local, file.name, file));
+      const measured = (column: Column) => options.columns.includes(column);
+      if (measured("origin direct") || measured("tftpd-hpa on the router")) {
+        await withRouter("none", async () => {
+          for (const file of files) {
+            for (let run = 0; run < options.runs; run++) {
+              if (measured("origin direct")) await cell.measure("origin direct", file, run, () => get(origin, file.name, file));
+              if (measured("tftpd-hpa on the router")) await cell.measure("tftpd-hpa on the router", file, run, () => get(local, file.name, file));
+            }
+            cell.endSize("origin direct", file);
+            cell.endSize("tftpd-hpa on the router", file);
           }
-          cell.endSize("origin direct", file);
-          cell.endSize("tftpd-hpa on the router", file);
-        }
-      });
-      await withRouter("accept", async () => {
-        for (const file of files) {
-          for (let run = 0; run < options.runs; run++) await cell.measure("engine, cache off", file, run, () => get(origin, file.name, file));
-          cell.endSize("engine, cache off", file);
-        }
-      });
+        });
+      }
+      if (measured("engine, cache off")) {
+        await withRouter("accept", async () => {
+          for (const file of files) {
+            for (let run = 0; run < options.runs; run++) await cell.measure("engine, cache off", file, run, () => get(origin, file.name, file));
+            cell.endSize("engine, cache off", file);
+          }
+        });
+      }
+      if (!measured("cache miss") && !measured("cache hit")) continue;
       await withRouter({ cache: {} }, async (router) => {
         for (const file of files) {
           // Every run's miss first (each run has its own name), then every run's hit: the Lua time between is the hits'.
           const hitNames: string[] = [];
           for (let run = 0; run < options.runs; run++) {
-            const missed = await cell.measure("cache miss", file, run, () => get(origin, runName(file, run), file));
+            const missed = measured("cache miss") && await cell.measure("cache miss", file, run, () => get(origin, runName(file, run), file));
             // A stopped miss may still be recording its name (until the cache's idle time): fill another one.
             hitNames.push(missed ? runName(file, run) : `${runName(file, run)}.filled`);
             if (!missed) await fill(lab, origin, hitNames[run]!, file);
           }
           cell.endSize("cache miss", file);
-          const before = await router!.stats();
+          if (!measured("cache hit")) continue;
+          const before = await snapshot(router!);
           for (let run = 0; run < options.runs; run++) await cell.measure("cache hit", file, run, () => get(origin, hitNames[run]!, file));
           cell.endSize("cache hit", file);
-          results.profiles.push(hitProfile(client, delayMs, file.size, before, await router!.stats()));
+          results.profiles.push(hitProfile(client, delayMs, file.size, before, await snapshot(router!)));
         }
       }, ["--store-budget", String(Math.max(256 * 1024 ** 2, 2 * options.runs * Math.max(...options.sizes)))]);
     }
@@ -107,14 +118,22 @@ export async function measure(lab: Lab, options: BenchOptions, step: (label: str
   return results;
 }
 
-function hitProfile(client: TftpClient, delayMs: number, size: number, before: KmodSnapshot, after: KmodSnapshot): Profile {
-  const rule = (s: KmodSnapshot) => s.rules.find((r) => r.name.includes("FORWARD"))!;
+interface Snapshot { kmod: KmodSnapshot; cache: { data_sent: number; gso_sends: number } }
+
+async function snapshot(router: RunningRouter): Promise<Snapshot> {
+  return { kmod: await router.stats(), cache: (await router.call("0:stats"))[0] as Snapshot["cache"] };
+}
+
+function hitProfile(client: TftpClient, delayMs: number, size: number, before: Snapshot, after: Snapshot): Profile {
+  const rule = (s: Snapshot) => s.kmod.rules.find((r) => r.name.includes("FORWARD"))!;
   return {
     client, delayMs, size,
     packetsIn: rule(after).packets - rule(before).packets,
-    packetsSent: after.queue.sent - before.queue.sent,
+    packetsSent: after.kmod.queue.sent - before.kmod.queue.sent,
+    dataSent: after.cache.data_sent - before.cache.data_sent,
+    gsoSends: after.cache.gso_sends - before.cache.gso_sends,
     luaUs: (rule(after).luaNs - rule(before).luaNs) / 1000,
-    storeHits: after.store.hits - before.store.hits,
+    storeHits: after.kmod.store.hits - before.kmod.store.hits,
   };
 }
 

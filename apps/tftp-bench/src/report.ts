@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { formatMs, lineSpec, ratio, renderTable, summarize, writeCsv, writePlot, type Summary } from "@kcache/bench-kit";
 import { formatSize, type TftpClient } from "@kcache/netlab";
 import { CLIENT_OPTIONS, type BenchOptions } from "./options.ts";
-import { COLUMNS, type Column, type Results } from "./measure.ts";
+import type { Column } from "./columns.ts";
+import type { Results } from "./measure.ts";
 
 /** Files up to this size go on the "small files" plot, larger ones on the "large files" plot. */
 const SMALL_MAX = 32 * 1024;
@@ -39,7 +40,7 @@ export async function writeOutputs(results: Results, cells: Cells, options: Benc
   for (const delayMs of options.delaysMs) {
     for (const client of options.clients) {
       for (const [part, inPart] of [["small", (size: number) => size <= SMALL_MAX], ["large", (size: number) => size >= SMALL_MAX]] as const) {
-        const points = COLUMNS.flatMap((column) => options.sizes.filter(inPart).flatMap((size) => {
+        const points = options.columns.flatMap((column) => options.sizes.filter(inPart).flatMap((size) => {
           const s = cells.get(key(client, delayMs, column, size));
           return s ? [{ x: size, y: s.mean, series: column }] : [];
         }));
@@ -65,13 +66,13 @@ export function renderTables(cells: Cells, options: BenchOptions): string {
     for (const client of options.clients) {
       out.push(`\n${clientLabel(client)}, origin ${delayMs} ms each way — minimum ± standard deviation of ${options.runs} run(s)`);
       out.push(renderTable(
-        ["size", ...COLUMNS, "hit / direct", "hit / router tftpd"],
+        ["size", ...options.columns, "hit / direct", "hit / router tftpd"],
         options.sizes.map((size) => {
           const hit = min(client, delayMs, "cache hit", size);
           const direct = min(client, delayMs, "origin direct", size);
           const local = min(client, delayMs, "tftpd-hpa on the router", size);
           return [
-            formatSize(size), ...COLUMNS.map((c) => show(cells.get(key(client, delayMs, c, size)))),
+            formatSize(size), ...options.columns.map((c) => show(cells.get(key(client, delayMs, c, size)))),
             hit !== undefined && direct !== undefined ? ratio(hit, direct) : "-",
             hit !== undefined && local !== undefined ? ratio(hit, local) : "-",
           ];

@@ -11,14 +11,17 @@
 // The per-packet state is bounded: at most `max_transfers` transfers served
 // and as many recorded; past that, requests pass to the origin unrecorded.
 
+import { HitOutput, type Link } from "./hit-output";
 import { negotiate } from "./options";
 import { UdpFlow } from "./packet";
 import { Recording, RECORD_ABORTED, RECORD_COMMITTED } from "./recorder";
-import { Serving, type ServeOutput } from "./server";
+import { sendError } from "./send";
+import { Serving } from "./server";
+import { abortReasons, counters, type Stats } from "./stats";
 import { engineStore, entryKey, type Store } from "./store";
 import {
   ERR_ILLEGAL_OPERATION, ERR_UNKNOWN_TID, OP_ACK, OP_DATA, OP_ERROR, OP_OACK, OP_RRQ,
-  errorMessage, oack, parseOack, parseRequest, MAX_REQUEST_BYTES,
+  oack, parseOack, parseRequest, MAX_REQUEST_BYTES,
 } from "./tftp";
 
 export interface Config {
@@ -60,65 +63,15 @@ export const config: Config = {
   link_layer_sends: true,
 };
 
-export interface Stats {
-  hits: number;
-  misses: number;
-  /** File bytes sent in DATA by hits (retransmissions included). */
-  bytes_served: number;
-  data_sent: number;
-  /** Hits that ended after their last ACK. */
-  served: number;
-  recorded: number;
-  record_aborts: number;
-  /** ERROR messages the cache sent. */
-  errors_sent: number;
-  /** Requests or messages that could not be parsed (truncated, malformed). */
-  malformed: number;
-  unknown_tid: number;
-  bad_acks: number;
-  duplicate_acks: number;
-  duplicate_requests: number;
-  retransmissions: number;
-  timeouts: number;
-  /** Requests passed to the origin without recording: table full, uncacheable, mail mode, already being recorded. */
-  passed: number;
-  /** Requests passed because the transfer tables were full. */
-  overload: number;
-  invalidated: number;
-  send_failures: number;
-  /** Hits whose link-layer send failed and that went on through the IP output path. */
-  link_layer_fallbacks: number;
-  transfers_active: number;
-  recordings_active: number;
-}
-
-function zeroStats(): Stats {
-  return {
-    hits: 0, misses: 0, bytes_served: 0, data_sent: 0, served: 0, recorded: 0, record_aborts: 0, errors_sent: 0,
-    malformed: 0, unknown_tid: 0, bad_acks: 0, duplicate_acks: 0, duplicate_requests: 0, retransmissions: 0,
-    timeouts: 0, passed: 0, overload: 0, invalidated: 0, send_failures: 0, link_layer_fallbacks: 0, transfers_active: 0,
-    recordings_active: 0,
-  };
-}
-
-export const counters: Stats = zeroStats();
-/** Why recordings were aborted, reason -> count. */
-export const abortReasons = new LuaTable<string, number>();
-
 let store: Store | undefined = engineStore();
+const nowMs = kmod.now_ms;
 
 /** Replaces the store (tests, or a host with a store of its own). */
 export function setStore(s: Store | undefined): void {
   store = s;
 }
 
-/** Where a hit's client is on the link: the interface and MAC its request came from. */
-interface Link {
-  ifindex: number;
-  mac: string;
-}
-
-type ServingEntry = Serving & { flow: UdpFlow; lingering?: boolean; link?: Link };
+type ServingEntry = Serving & { lingering?: boolean };
 
 /** Hits by our (origin address, port): (ip << 16) | port. */
 const servingByPort = new LuaTable<number, ServingEntry>();
@@ -134,49 +87,6 @@ let recordingCount = 0;
 function endpoint(ip: number, port: number): number {
   return (ip << 16) | port;
 }
-
-// ---- Sending -------------------------------------------------------------
-
-function send(parts: ByteSource[]): void {
-  if (!kmod.send(parts)) counters.send_failures++;
-}
-
-/** A hit's packet: as a frame to its client's link when known, else through the IP output path. */
-function sendServing(s: ServingEntry, parts: ByteSource[]): void {
-  if (s.link !== undefined) {
-    if (kmod.send_l2(parts, s.link.ifindex, s.link.mac)) return;
-    counters.link_layer_fallbacks++;
-    s.link = undefined;
-  }
-  send(parts);
-}
-
-function sendError(flow: UdpFlow, code: number, text: string): void {
-  counters.errors_sent++;
-  send(flow.datagram(errorMessage(code, text)));
-}
-
-const output: ServeOutput = {
-  data(t: Serving, block: number, offset: number, length: number): boolean {
-    const s = t as ServingEntry;
-    let body: ByteSource | undefined;
-    if (length > 0) {
-      const [ok, view] = pcall(store!.view, t.key, offset, length);
-      if (!ok) return false;
-      body = view as ByteSource;
-    }
-    sendServing(s, s.flow.data(block, body, length));
-    counters.data_sent++;
-    counters.bytes_served += length;
-    return true;
-  },
-  message(t: Serving, payload: string): void {
-    sendServing(t as ServingEntry, (t as ServingEntry).flow.datagram(payload));
-  },
-  error(t: Serving, code: number, text: string): void {
-    sendError((t as ServingEntry).flow, code, text);
-  },
-};
 
 // ---- Hits ----------------------------------------------------------------
 
@@ -212,7 +122,7 @@ function endServing(s: ServingEntry): void {
 function serveTimer(this: void, s: ServingEntry): void {
   s.timer = undefined;
   if (s.finished) return;
-  const now = kmod.now_ms();
+  const now = nowMs();
   if (now < s.deadlineMs) {
     s.timer = kmod.timer(s.deadlineMs - now, serveTimer, s);
     return;
@@ -228,7 +138,7 @@ function afterServing(s: ServingEntry): void {
   if (s.finished) {
     endServing(s);
   } else if (s.timer === undefined) {
-    s.timer = kmod.timer(math.max(s.deadlineMs - kmod.now_ms(), 1), serveTimer, s);
+    s.timer = kmod.timer(math.max(s.deadlineMs - nowMs(), 1), serveTimer, s);
   }
 }
 
@@ -254,15 +164,16 @@ function startServing(
 ): boolean {
   const port = freshPort(origin);
   if (port === undefined) return false;
+  const [ok, entry] = pcall(store!.view, key);
+  if (!ok) return false;
   const n = negotiate(options, size, config);
-  const s = new Serving(output, key, size, n.blksize, n.windowsize, n.timeoutMs, config.max_retries,
+  const out = new HitOutput(new UdpFlow(origin, client, port, cport), link, entry as ByteSource, size, n.blksize, n.windowsize);
+  const s = new Serving(out, key, size, n.blksize, n.windowsize, n.timeoutMs, config.max_retries,
     n.oack.length > 0 ? oack(n.oack) : undefined, client, cport, origin, port) as ServingEntry;
-  s.flow = new UdpFlow(origin, client, port, cport);
-  s.link = link;
   servingByPort.set(endpoint(origin, port), s);
   servingByClient.set(endpoint(client, cport), s);
   servingCount++;
-  s.start(kmod.now_ms());
+  s.start(nowMs());
   afterServing(s);
   return true;
 }
@@ -273,9 +184,10 @@ function onServedMessage(s: ServingEntry, p: Packet, off: number, len: number): 
     counters.malformed++;
     return;
   }
-  const opcode = p.u16(off);
+  const message = p.u32(off); // opcode, block number or error code
+  const opcode = shr(message, 16);
   if (opcode === OP_ACK) {
-    s.onAck(p.u16(off + 2), kmod.now_ms());
+    s.onAck(message & 0xFFFF, nowMs());
     if (s.badAck) counters.bad_acks++;
   } else if (opcode === OP_ERROR) {
     // The client gave up (or refused our OACK, RFC 2347 error 8).
@@ -315,7 +227,7 @@ function abortRecording(r: Recording, reason: string): void {
 function recordTimer(this: void, r: Recording): void {
   r.timer = undefined;
   if (r.finished) return;
-  const idle = kmod.now_ms() - r.lastActivityMs;
+  const idle = nowMs() - r.lastActivityMs;
   if (idle < config.record_idle_ms) {
     r.timer = kmod.timer(config.record_idle_ms - idle, recordTimer, r);
     return;
@@ -357,10 +269,10 @@ function onOriginMessage(r: Recording, p: Packet, sport: number, off: number, le
         return;
       }
     }
-    result = r.onData(p.u16(off + 2), bytes.slice(off + 4, len - 4), len - 4, kmod.now_ms());
+    result = r.onData(p.u16(off + 2), bytes.slice(off + 4, len - 4), len - 4, nowMs());
   } else if (opcode === OP_OACK) {
     const [options, why] = parseOack(p.string(off, math.min(len, MAX_REQUEST_BYTES)));
-    r.lastActivityMs = kmod.now_ms();
+    r.lastActivityMs = nowMs();
     result = options === undefined ? r.abort(`malformed OACK: ${why}`) : r.onOack(options);
   } else if (opcode === OP_ERROR) {
     result = r.abort("origin sent ERROR");
@@ -382,11 +294,11 @@ function onClientMessage(r: Recording, p: Packet, off: number, len: number): voi
     abortRecording(r, "client sent ERROR");
     return;
   }
-  r.lastActivityMs = kmod.now_ms();
+  r.lastActivityMs = nowMs();
 }
 
 function startRecording(key: string, options: LuaTable<string, string>, strictSize: boolean, client: number, cport: number, origin: number): void {
-  const now = kmod.now_ms();
+  const now = nowMs();
   const r = new Recording(store!, key, origin, client, cport, options, strictSize, config.ttl_ms, config.max_entry_bytes, now);
   recordingByClient.set(endpoint(client, cport), r);
   recordingKeys.set(key, true);
@@ -466,8 +378,9 @@ function onRequest(p: Packet, src: number, sport: number, dst: number, off: numb
       counters.passed++;
       return NF_ACCEPT;
     }
+    // Frames go to an Ethernet peer only (a 6-byte MAC); other links take the IP output path.
     const mac = p.hwaddr();
-    const link = config.link_layer_sends && mac !== undefined && p.indev() > 0 ? { ifindex: p.indev(), mac } : undefined;
+    const link = config.link_layer_sends && mac !== undefined && mac.length === 6 && p.indev() > 0 ? { ifindex: p.indev(), mac } : undefined;
     if (!startServing(key, size, request.options, src, sport, dst, link)) {
       counters.passed++;
       return NF_ACCEPT;
@@ -495,15 +408,19 @@ function onRequest(p: Packet, src: number, sport: number, dst: number, off: numb
 export function process_packet(p: Packet): Verdict {
   const total = p.len();
   if (total < 28) return NF_ACCEPT;
-  const vihl = p.u8(0);
-  if (shr(vihl, 4) !== 4 || p.u8(9) !== 17) return NF_ACCEPT;
+  // Whole 32-bit words: one engine call for two or three fields (the hot path is a hit's ACK).
+  const versionLength = p.u32(0); // version, IHL, TOS, total length
+  const fragmentProtocol = p.u32(6); // flags and fragment offset, TTL, protocol
+  const vihl = shr(versionLength, 24);
+  if (shr(vihl, 4) !== 4 || (fragmentProtocol & 0xFF) !== 17) return NF_ACCEPT;
   // Fragments (MF or an offset): not TFTP we can read; a recording that misses a block does not commit.
-  if ((p.u16(6) & 0x3FFF) !== 0) return NF_ACCEPT;
+  if ((shr(fragmentProtocol, 16) & 0x3FFF) !== 0) return NF_ACCEPT;
   const ihl = (vihl & 0x0F) * 4;
-  const ipLength = p.u16(2);
+  const ipLength = versionLength & 0xFFFF;
   if (ihl < 20 || ipLength > total || ipLength < ihl + 8) return NF_ACCEPT;
-  const sport = p.u16(ihl);
-  const dport = p.u16(ihl + 2);
+  const ports = p.u32(ihl);
+  const sport = shr(ports, 16);
+  const dport = ports & 0xFFFF;
   const udpLength = p.u16(ihl + 4);
   const src = p.u32(12);
   const dst = p.u32(16);

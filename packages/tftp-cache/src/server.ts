@@ -16,13 +16,12 @@
 
 import { ERR_ILLEGAL_OPERATION, ERR_UNDEFINED } from "./tftp";
 
-/** @noSelf */
 export interface ServeOutput {
-  /** Sends DATA `block` (absolute) with `length` bytes at `offset` of the entry; false when the entry is gone. */
-  data(t: Serving, block: number, offset: number, length: number): boolean;
+  /** Sends DATA `first`..`last` (absolute block numbers, from 1); false when the stored file is gone. */
+  blocks(first: number, last: number): boolean;
   /** Sends a payload given as a string (OACK). */
-  message(t: Serving, payload: string): void;
-  error(t: Serving, code: number, text: string): void;
+  message(payload: string): void;
+  error(code: number, text: string): void;
 }
 
 export class Serving {
@@ -41,7 +40,7 @@ export class Serving {
   readonly port: number;
   /** The OACK to (re)send until ACK 0, or undefined. */
   private readonly oack: string | undefined;
-  private readonly out: ServeOutput;
+  readonly out: ServeOutput;
   acked = 0;
   sent = 0;
   retries = 0;
@@ -72,7 +71,7 @@ export class Serving {
 
   start(nowMs: number): void {
     if (this.oack !== undefined) {
-      this.out.message(this, this.oack);
+      this.out.message(this.oack);
       this.deadlineMs = nowMs + this.timeoutMs;
     } else {
       this.sendWindow(1, nowMs);
@@ -86,14 +85,9 @@ export class Serving {
   /** Sends blocks from..from+windowsize-1 (as far as the file goes). */
   private sendWindow(from: number, nowMs: number): void {
     const last = math.min(from + this.windowsize - 1, this.totalBlocks);
-    const blksize = this.blksize;
-    for (let block = from; block <= last; block++) {
-      const offset = (block - 1) * blksize;
-      const length = math.min(blksize, this.size - offset);
-      if (!this.out.data(this, block, offset, length)) {
-        this.finish(ERR_UNDEFINED, "file no longer cached");
-        return;
-      }
+    if (!this.out.blocks(from, last)) {
+      this.finish(ERR_UNDEFINED, "file no longer cached");
+      return;
     }
     if (last > this.sent) this.sent = last;
     this.deadlineMs = nowMs + this.timeoutMs;
@@ -103,7 +97,7 @@ export class Serving {
   finish(code?: number, text?: string): void {
     if (this.finished) return;
     this.finished = true;
-    if (code !== undefined) this.out.error(this, code, text ?? "");
+    if (code !== undefined) this.out.error(code, text ?? "");
   }
 
   /** The client's ACK of `block` (as on the wire). */
@@ -154,7 +148,7 @@ export class Serving {
     }
     this.retransmissions++;
     if (this.waitingForOackAck()) {
-      this.out.message(this, this.oack!);
+      this.out.message(this.oack!);
       this.deadlineMs = nowMs + this.timeoutMs;
     } else {
       this.sendWindow(this.acked + 1, nowMs);

@@ -113,6 +113,15 @@ describe("miss then hit", () => {
     expect(download(engine, "cfg").verdict).toBe(NF_ACCEPT);
   });
 
+  it("serves a client on a link without a 6-byte MAC through the IP output path", () => {
+    engine = newCache();
+    const content = file(3000, 5);
+    originServes(engine, "f", content);
+    const hit = download(engine, "f", { link: { indev: 3, hwaddr: Buffer.alloc(8, 2) }, options: { windowsize: 4 } });
+    expect(hit.content.equals(content)).toBe(true);
+    expect(stats(engine)).toMatchObject({ served: 1, gso_sends: 0, link_layer_fallbacks: 0, errors_sent: 0 });
+  });
+
   it("checksums of every packet it sends are valid", () => {
     engine = newCache();
     originServes(engine, "sum", file(777, 3));

@@ -26,6 +26,11 @@ const CASES: ClientCase[] = [
   { client: "npm-tftp", options: { blksize: 1468, windowsize: 16 }, size: 900_011 },
 ];
 
+/** The cache's own counters (`kmod call 0:stats`). */
+async function cacheStats(router: RunningRouter): Promise<Record<string, number>> {
+  return ((await router.call("0:stats")) as [Record<string, number>])[0];
+}
+
 const label = (c: ClientCase) => `${c.client}${c.options.blksize ? ` blksize ${c.options.blksize}` : ""}${c.options.windowsize ? ` windowsize ${c.options.windowsize}` : ""}`;
 const requestsFor = (tftpd: TftpOrigin, name: string) => tftpd.requests().filter((r) => r.file === name);
 
@@ -54,6 +59,7 @@ describe.skipIf(!isRoot)("the TFTP cache on the real packet path", () => {
       expect(miss.bytes).toBe(file.size);
       expect(requestsFor(tftpd, file.name)).toHaveLength(1);
       const before = await router.stats();
+      const cacheBefore = await cacheStats(router);
       const hit = await downloadFrom(lab, tftpd, c.client, file.name, { ...c.options, expectSha256: file.sha256 });
       expect(hit.sha256).toBe(miss.sha256);
       await sleep(200); // tftpd logs a request as soon as it receives it: give a stray one time to show
@@ -61,6 +67,10 @@ describe.skipIf(!isRoot)("the TFTP cache on the real packet path", () => {
       const after = await router.stats();
       expect(after.store.hits).toBeGreaterThan(before.store.hits);
       expect(after.queue.sendErrors).toBe(0);
+      // Sent to the client's link, a window as UDP-GSO super-datagrams; nothing fell back to a slower way.
+      const cacheAfter = await cacheStats(router);
+      expect(cacheAfter).toMatchObject({ send_failures: 0, link_layer_fallbacks: 0, gso_fallbacks: 0 });
+      if (c.options.windowsize) expect(cacheAfter.gso_sends).toBeGreaterThan(cacheBefore.gso_sends);
     });
 
     it("a file cached by one client is a hit for every other client, in its own block size", async () => {
@@ -84,18 +94,18 @@ describe.skipIf(!isRoot)("the TFTP cache on the real packet path", () => {
   it("keeps its entries across `kmod reload` (the script reloaded in the running engine)", async () => {
     const file: TestFile = makeTestFile(srv, "reload.bin", 400_000, "reload");
     const router = (await startRouter(lab, { forward: { cache: { ttl_ms: 600_000 } } }))!;
-    const cacheStats = async () => ((await router.call("0:stats")) as [{ hits: number; misses: number; recorded: number }])[0];
+    const cacheStatsNow = () => cacheStats(router);
     try {
       await downloadFrom(lab, tftpd, "atftp", file.name, { blksize: 1468, expectSha256: file.sha256 });
-      expect(await cacheStats()).toMatchObject({ recorded: 1, misses: 1 });
+      expect(await cacheStatsNow()).toMatchObject({ recorded: 1, misses: 1 });
       const reload = await lab.exec("router", KMOD_CLI, ["reload"]);
       expect(reload.code, reload.stderr).toBe(0);
-      expect(await cacheStats(), "a fresh Lua state: the cache's counters start again").toMatchObject({ recorded: 0, misses: 0, hits: 0 });
+      expect(await cacheStatsNow(), "a fresh Lua state: the cache's counters start again").toMatchObject({ recorded: 0, misses: 0, hits: 0 });
       expect((await router.call("0:settings"))[0], "the --call configure ran again").toMatchObject({ ttl_ms: 600_000 });
       expect((await router.stats()).store.entries).toBe(1);
       await downloadFrom(lab, tftpd, "tftp-hpa", file.name, { expectSha256: file.sha256 });
       await downloadFrom(lab, tftpd, "atftp", file.name, { blksize: 1468, windowsize: 16, expectSha256: file.sha256 });
-      expect(await cacheStats()).toMatchObject({ hits: 2, misses: 0 });
+      expect(await cacheStatsNow()).toMatchObject({ hits: 2, misses: 0 });
       expect(requestsFor(tftpd, file.name)).toHaveLength(1);
     } finally {
       router.stop();

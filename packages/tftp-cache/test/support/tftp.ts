@@ -7,6 +7,8 @@ import { Engine, NF_ACCEPT, parseIpv4, udp } from "@kcache/kmod";
 export const BUNDLE = fileURLToPath(new URL("../../dist/tftp-cache.lua", import.meta.url));
 export const CLIENT = "198.18.1.2";
 export const ORIGIN = "198.18.2.2";
+/** What the kernel reports beside a client's packet on the real path: its interface and MAC (the cache's link-layer sends use them). */
+export const CLIENT_LINK = { indev: 3, hwaddr: Buffer.from([2, 0, 0, 0, 0, 9]) };
 export { NF_ACCEPT, NF_DROP } from "@kcache/kmod";
 
 export type Options = Record<string, string | number>;
@@ -39,6 +41,8 @@ export const error = (code: number, text: string): Buffer => Buffer.concat([u16(
 export const oack = (options: Options): Buffer => Buffer.concat([u16(6), ...Object.entries(options).flatMap(([k, v]) => [z(k), z(String(v))])]);
 
 export interface Message {
+  /** The whole IPv4 packet. */
+  packet: Buffer;
   src: string; dst: string; sport: number; dport: number;
   opcode: number; block?: number; body?: Buffer; code?: number; text?: string; options?: Record<string, string>;
   checksumOk: boolean; ipChecksumOk: boolean;
@@ -48,7 +52,7 @@ export function decode(packet: Buffer): Message {
   const p = parseIpv4(packet);
   const payload = p.payload;
   const m: Message = {
-    src: p.src, dst: p.dst, sport: p.sport!, dport: p.dport!, opcode: payload.readUInt16BE(0),
+    packet: Buffer.from(packet), src: p.src, dst: p.dst, sport: p.sport!, dport: p.dport!, opcode: payload.readUInt16BE(0),
     checksumOk: p.checksumOk!, ipChecksumOk: p.ipChecksumOk,
   };
   if (m.opcode === 3 || m.opcode === 4) m.block = payload.readUInt16BE(2);
@@ -123,6 +127,8 @@ export interface ClientOptions {
   deliver?: (m: Message) => boolean;
   /** Called for each ACK the client is about to send; false loses it. */
   sendAck?: (block: number) => boolean;
+  /** What the kernel reports beside the client's packets (CLIENT_LINK: its interface and MAC, as on the real path). */
+  link?: { indev: number; hwaddr: Buffer };
   /** Virtual ms to wait when nothing arrives (the cache's timer retransmits). */
   waitMs?: number;
   maxWaits?: number;
@@ -149,7 +155,7 @@ export function download(engine: Engine, filename: string, c: ClientOptions = {}
   const chunks: Buffer[] = [];
   const result: ClientResult = { verdict: -1, content: Buffer.alloc(0), messages: [], acksSent: 0, waits: 0 };
   const send = (payload: Buffer, dport: number) =>
-    engine.inject("FORWARD", udp({ src: CLIENT, dst: ORIGIN, sport: cport, dport, payload })).verdict;
+    engine.inject("FORWARD", udp({ src: CLIENT, dst: ORIGIN, sport: cport, dport, payload }), c.link ?? {}).verdict;
   result.verdict = send(rrq(filename, c.mode ?? "octet", c.options ?? {}), 69);
   let blksize = 512;
   let received = 0; // absolute blocks received in order
