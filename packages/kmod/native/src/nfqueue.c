@@ -253,20 +253,24 @@ static int on_packet(const struct nlmsghdr *nlh, void *data) {
   return MNL_CB_OK;
 }
 
+/* One recvmmsg takes what the queue holds (up to RECEIVE_BATCH messages): a
+ * lone packet costs one receive call, not a second one that finds nothing. */
 static void receive_batch(kc_nfq *q) {
   int fd = mnl_socket_get_fd(q->nl);
-  for (int n = 0; n < RECEIVE_BATCH; n++) {
-    ssize_t got = recv(fd, q->receive_buf, q->receive_size, MSG_DONTWAIT);
-    if (got < 0) {
-      if (errno == ENOBUFS) {
-        q->stats.enobufs++;
-        continue;
-      }
-      if (errno != EAGAIN && errno != EINTR) q->stats.receive_errors++;
-      return;
-    }
-    if (mnl_cb_run(q->receive_buf, (size_t)got, 0, q->portid, on_packet, q) < 0) q->stats.receive_errors++;
+  struct mmsghdr msgs[RECEIVE_BATCH];
+  struct iovec iovs[RECEIVE_BATCH];
+  for (int i = 0; i < RECEIVE_BATCH; i++) {
+    iovs[i] = (struct iovec){.iov_base = q->receive_buf + (size_t)i * q->receive_size, .iov_len = q->receive_size};
+    msgs[i] = (struct mmsghdr){.msg_hdr = {.msg_iov = &iovs[i], .msg_iovlen = 1}};
   }
+  int got = recvmmsg(fd, msgs, RECEIVE_BATCH, MSG_DONTWAIT, NULL);
+  if (got < 0) {
+    if (errno == ENOBUFS) q->stats.enobufs++;
+    else if (errno != EAGAIN && errno != EINTR) q->stats.receive_errors++;
+    return;
+  }
+  for (int i = 0; i < got; i++)
+    if (mnl_cb_run(iovs[i].iov_base, msgs[i].msg_len, 0, q->portid, on_packet, q) < 0) q->stats.receive_errors++;
 }
 
 static void *packet_thread(void *arg) {
@@ -349,7 +353,7 @@ kc_nfq *kc_nfq_new(const kc_nfq_config *config, kc_log_fn log, void *log_ud, cha
   q->engine = kc_engine_new(&backend, log, log_ud);
   q->gso = kc_gso_new();
   q->receive_size = 0xffff + (MNL_SOCKET_BUFFER_SIZE / 2);
-  q->receive_buf = malloc(q->receive_size);
+  q->receive_buf = malloc(q->receive_size * RECEIVE_BATCH);
   q->verdicts_cap = VERDICT_FLUSH_BYTES + 0x10000;
   q->verdicts = malloc(q->verdicts_cap);
   if (!q->engine || !q->gso || !q->receive_buf || !q->verdicts) {
