@@ -6,7 +6,8 @@
 // (netem on the client, both ways), on the unshaped veth and on a link
 // shaped with tc tbf (router -> client); the ratios; and the engine time per
 // segment from kmod's per-rule stats. Prints tables, writes CSV and plots.
-//   npx nx run tcp-bench:bench [-- --sizes 1K,1M,32M --loss 0,1 --links 0,1000 --runs 5 --client curl --out results]
+//   npx nx run tcp-bench:bench [-- --sizes 1K,1M,32M --loss 0,1 --links 0,1000 --runs 5 --client curl --out results
+//                                  --config '{"congestion":"reno"}']   (socket settings of both tcp-stack servers)
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -16,6 +17,7 @@ import {
 } from "@kcache/netlab";
 import { writeGeneratedFiles, type GeneratedFile } from "../src/content.ts";
 import { startClientNetem } from "../src/netem.ts";
+import { processCpu } from "../src/process-cpu.ts";
 import { STACK_SERVER, stackKmodArgs, startStack, type RunningStack } from "../src/stack-in-router.ts";
 
 const TARGET_RATIO = 1.5;
@@ -27,6 +29,7 @@ const { values } = parseArgs({
     runs: { type: "string", default: "5" },
     client: { type: "string", default: "curl" },
     out: { type: "string", default: "results" },
+    config: { type: "string", default: "{}" },
   },
 });
 const sizes = values.sizes.split(",").map((s) => parseSize(s.trim()));
@@ -35,6 +38,7 @@ const losses = values.loss.split(",").map((s) => Number(s.trim()));
 const links = values.links.split(",").map((s) => Number(s.trim()));
 const runs = Number(values.runs);
 const client = values.client as HttpClient;
+const stackConfig = JSON.parse(values.config) as Record<string, number | boolean | string>;
 if (!(sizes.every((s) => Number.isInteger(s) && s >= 1 && s <= 256 << 20) && losses.every((l) => Number.isInteger(l) && l >= 0 && l <= 20)
   && links.every((l) => Number.isInteger(l) && l >= 0 && l <= 100_000)
   && Number.isInteger(runs) && runs >= 1 && runs <= 50 && (HTTP_CLIENTS as readonly string[]).includes(client))) {
@@ -60,6 +64,11 @@ interface Sample {
    * segments (a GSO unit counts as one), µs inside kmod.send/send_gso and the sends.
    */
   luaNs?: number; hookCalls?: number; segsIn?: number; segsOut?: number; retransmits?: number; sends?: number; sendUs?: number;
+  /** tcp-stack only: the server socket's RTT estimates and what held it back (µs), from its "served" line. */
+  srttUs?: number; minRttUs?: number; lossProbes?: number; rtos?: number;
+  cwndLimitedUs?: number; rwndLimitedUs?: number; sndbufLimitedUs?: number; appLimitedUs?: number;
+  /** tcp-stack only: CPU time of the kmod process during the download, and its threads' wait for a CPU (ns). */
+  engineCpuNs?: number; engineWaitNs?: number;
 }
 
 const samples: Sample[] = [];
@@ -69,38 +78,45 @@ try {
   const srv = lab.subdir("srv");
   const files = new Map<number, GeneratedFile>(writeGeneratedFiles(srv, sizes).map((f) => [f.size, f]));
   const nginx: HttpOrigin = await startNginx(lab, { root: srv, on: "router" });
-  const stack: RunningStack = await startStack(lab);
+  const stack: RunningStack = await startStack(lab, { config: stackConfig });
   console.log(`lab ${lab.name}: ${client} in the client (198.18.1.2) downloads from the router (${STACK_SERVER.address})`);
   console.log(`  nginx:          ${nginx.url("gen-N.bin")}  (sendfile, tcp_nopush, 1 worker)`);
   console.log(`  tcp-stack:      http://${STACK_SERVER.address}:${STACK_SERVER.port}/gen-N.bin  (one MSS per kmod.send)`);
   console.log(`  tcp-stack GSO:  http://${STACK_SERVER.address}:${STACK_SERVER.gsoPort}/gen-N.bin  (64 KiB units, kmod.send_gso)`);
-  console.log(`  kmod run ${stackKmodArgs().join(" ")}`);
+  console.log(`  kmod run ${stackKmodArgs({ config: stackConfig }).join(" ")}`);
   console.log("  loss: netlab's netem bundle in a kmod of the client, on its TCP with the router, both ways; links: tc tbf on the router's side\n");
 
   const serverRule = async () => (await stack.stats()).rules[0]!;
-  const servedLines = () => stack.output().split("\n").filter((l) => l.includes("tcp-bench: served"));
+  // Each server's own lines: a download's line comes when the client's FIN does, maybe after the next download began.
+  const servedLines = (port: number) => stack.output().split("\n").filter((l) => l.includes("tcp-bench: served") && l.includes(`port=${port}`));
   const field = (line: string, name: string) => Number(new RegExp(`\\b${name}=(\\d+)`).exec(line)?.[1] ?? NaN);
   // The adapter's send counters are cumulative: each download's share is the difference to the one before.
   let lastSends = 0, lastSendUs = 0;
 
   const fromStack = async (server: Exclude<Server, "nginx">, file: GeneratedFile, timeoutMs: number): Promise<Omit<Sample, "link" | "loss" | "run">> => {
     const before = await serverRule();
-    const servedBefore = servedLines().length;
+    const cpuBefore = processCpu(stack.daemon.pid);
+    const servedBefore = servedLines(STACK_PORT[server]).length;
     const url = `http://${STACK_SERVER.address}:${STACK_PORT[server]}/${file.name}`;
     const r = await download(lab, { client, url, expectSha256: file.sha256, timeoutMs });
     // The "served" line is logged when the client's FIN arrives, just after the client exits.
     let line: string | undefined;
     for (let i = 0; i < 100 && line === undefined; i++) {
-      line = servedLines()[servedBefore];
+      line = servedLines(STACK_PORT[server])[servedBefore];
       if (line === undefined) await sleep(20);
     }
     if (line === undefined) throw new Error(`tcp-stack logged no "served" line for ${url}`);
+    const cpuAfter = processCpu(stack.daemon.pid);
     const after = await serverRule();
     const [sends, sendUs] = [field(line, "sends"), field(line, "send_us")];
     const sample = {
       server, size: file.size, ms: r.ms, luaNs: after.luaNs - before.luaNs, hookCalls: after.packets - before.packets,
       segsIn: field(line, "segs_in"), segsOut: field(line, "segs_out"), retransmits: field(line, "retransmits"),
       sends: sends - lastSends, sendUs: sendUs - lastSendUs,
+      srttUs: field(line, "srtt_us"), minRttUs: field(line, "min_rtt_us"), lossProbes: field(line, "loss_probes"), rtos: field(line, "rtos"),
+      cwndLimitedUs: field(line, "cwnd_limited_us"), rwndLimitedUs: field(line, "rwnd_limited_us"),
+      sndbufLimitedUs: field(line, "sndbuf_limited_us"), appLimitedUs: field(line, "app_limited_us"),
+      engineCpuNs: cpuAfter.cpuNs - cpuBefore.cpuNs, engineWaitNs: cpuAfter.waitNs - cpuBefore.waitNs,
     };
     [lastSends, lastSendUs] = [sends, sendUs];
     return sample;
@@ -186,9 +202,32 @@ console.log(renderTable(
 ));
 console.log("(a hook call takes one segment in and sends what it makes possible; with loss, retransmissions from timers make the 'w/o send' columns underestimates)");
 
+/** What held the stack's server socket back (its own timing, as Linux's tcp_chrono), medians of the runs. */
+const limits = cases.flatMap(({ link, loss, size }) => (["tcp-stack", "tcp-stack GSO"] as const).map((server) => {
+  const st = pick(server, link, size, loss);
+  const median = (k: keyof Sample) => summarize(st.map((s) => (s[k] as number | undefined) ?? NaN)).median;
+  return {
+    server, link: linkLabel(link), size, loss, download_ms: median("ms"), cwnd_limited_ms: median("cwndLimitedUs") / 1000,
+    rwnd_limited_ms: median("rwndLimitedUs") / 1000, sndbuf_limited_ms: median("sndbufLimitedUs") / 1000,
+    app_limited_ms: median("appLimitedUs") / 1000, srtt_us: median("srttUs"), min_rtt_us: median("minRttUs"),
+    loss_probes: median("lossProbes"), rtos: median("rtos"),
+    engine_cpu_ms: median("engineCpuNs") / 1e6, engine_wait_ms: median("engineWaitNs") / 1e6,
+  };
+}));
+console.log("\nWhat held the tcp-stack server back (the socket's own timing; medians of the runs; 'app' = the server had written everything it had),");
+console.log("and the kmod process: its CPU time during the download and its threads' wait for a CPU (/proc schedstat: the machine's load)");
+console.log(renderTable(
+  ["server", "link", "size", "loss", "download ms", "cwnd ms", "peer window ms", "send buffer ms", "app ms", "SRTT µs", "min RTT µs", "probes", "RTOs",
+    "engine CPU ms", "engine wait ms"],
+  limits.map((l) => [l.server, l.link, formatSize(l.size), `${l.loss}%`, fmt(l.download_ms), fmt(l.cwnd_limited_ms), fmt(l.rwnd_limited_ms),
+    fmt(l.sndbuf_limited_ms), fmt(l.app_limited_ms), fmt(l.srtt_us, 0), fmt(l.min_rtt_us, 0), fmt(l.loss_probes, 0), fmt(l.rtos, 0),
+    fmt(l.engine_cpu_ms), fmt(l.engine_wait_ms)]),
+));
+
 writeCsv(join(outDir, "downloads.csv"), samples.map((s) => ({ ...s })));
 writeCsv(join(outDir, "summary.csv"), summary);
 writeCsv(join(outDir, "costs.csv"), costs);
+writeCsv(join(outDir, "limits.csv"), limits);
 const minOf: Record<Server, (s: (typeof summary)[number]) => number> = {
   nginx: (s) => s.nginx_min_ms, "tcp-stack": (s) => s.stack_min_ms, "tcp-stack GSO": (s) => s.gso_min_ms,
 };
@@ -203,6 +242,6 @@ const ratioPlot = await writePlot(join(outDir, "ratio"), lineSpec({
     { x: s.size, y: s.gso_ratio_min, series: `tcp-stack GSO, ${s.loss}% loss, ${s.link}` },
   ]),
 }));
-console.log(`\nCSV: ${join(outDir, "downloads.csv")}, ${join(outDir, "summary.csv")}, ${join(outDir, "costs.csv")}`);
+console.log(`\nCSV: ${join(outDir, "downloads.csv")}, ${join(outDir, "summary.csv")}, ${join(outDir, "costs.csv")}, ${join(outDir, "limits.csv")}`);
 console.log(`plots:\n  ${[plot.svg, plot.png, ratioPlot.svg, ratioPlot.png].join("\n  ")}`);
 console.log(`took ${((Date.now() - started) / 1000).toFixed(0)} s`);

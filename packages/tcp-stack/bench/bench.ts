@@ -1,10 +1,13 @@
 // tcp-stack benchmark on the engine's sim backend (no root, no network):
 // 1. the Lua cost per segment sent and received (bench.ts in the bundle),
-//    with and without segmentation offload units;
+//    with and without segmentation offload units: CPU time, and Lua VM
+//    instructions counted in plain lua5.4 (bench/instructions.lua), which
+//    do not depend on the machine's load;
 // 2. loopback transfers (two sockets of the stack on a simulated 1 Gbit/s
 //    link): virtual transfer time and the CPU time the stack took.
 // Run: npx nx run tcp-stack:bench (after the build).
 import { Engine, type Budgets } from "@kcache/kmod";
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -34,8 +37,17 @@ function best<T>(runs: number, f: () => [number, T]): [number, T] {
 }
 
 console.log("tcp-stack benchmark (engine sim backend)\n");
-console.log("Lua CPU time per segment (best of 3, 20000 MSS-sized segments, timestamps on):");
-console.log(`  ${"".padEnd(40)} ${"watchdog".padStart(9)} ${"count hook".padStart(11)}`);
+/** Lua VM instructions per segment, from a count hook in plain lua5.4. */
+function instructions(kind: string, offload: number): number {
+  const script = join(dirname(fileURLToPath(import.meta.url)), "instructions.lua");
+  const r = spawnSync("lua5.4", [script, bundle, kind, "5000", String(offload)], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`instructions.lua: ${r.stderr}`);
+  const [count, segments] = r.stdout.trim().split(" ").map(Number);
+  return count! / segments!;
+}
+
+console.log("Lua CPU time per segment (best of 3, 20000 MSS-sized segments, timestamps on), and Lua VM instructions per segment:");
+console.log(`  ${"".padEnd(40)} ${"watchdog".padStart(9)} ${"count hook".padStart(11)} ${"instructions".padStart(13)}`);
 const cases: [string, string, Record<string, unknown>][] = [
   ["send, one MSS per segment", "send", {}],
   ["send, 64 KiB offload units (per MSS)", "send", { segmentOffloadBytes: 65536 }],
@@ -52,7 +64,8 @@ for (const [label, kind, config] of cases) {
     })[0];
   };
   const [watchdog, hooked] = [perSegment(WATCHDOG), perSegment(COUNT_HOOK)];
-  console.log(`  ${label.padEnd(40)} ${watchdog.toFixed(2).padStart(9)} ${hooked.toFixed(2).padStart(11)}  µs/segment`);
+  const counted = instructions(kind, (config.segmentOffloadBytes as number | undefined) ?? 0);
+  console.log(`  ${label.padEnd(40)} ${watchdog.toFixed(2).padStart(9)} ${hooked.toFixed(2).padStart(11)} ${counted.toFixed(0).padStart(13)}  (µs, µs, instructions per segment)`);
 }
 engine.setBudgets(0, WATCHDOG);
 

@@ -2,15 +2,16 @@
 // `tcp_bench_run`; Lua here has no float clock). Two paths:
 // - "send": a connection in ESTABLISHED sends `segments` full segments
 //   (counted in MSS-sized packets, also when offload makes super-segments):
-//   write, dispatch, headers and checksums built (encodeIPv4Tcp), and one ACK
-//   processed per two segments (the ACKs enter as parsed segments).
+//   write, dispatch, headers and checksums built as the engine adapter builds
+//   them (offload units without the payload sum, which the kernel does), and
+//   one ACK processed per two segments (the ACKs enter as parsed segments).
 // - "receive": `segments` data packets, encoded beforehand, are parsed
 //   (checksum verified), processed, read, and answered with (delayed) ACKs,
 //   which are encoded.
 import type { TcpConfig } from "./config";
-import { ACK, SYN, type TcpSegment } from "./segment";
+import { ACK, payloadLength, SYN, type TcpSegment } from "./segment";
 import { TcpSocket } from "./socket";
-import { encodeIPv4Tcp, parseIPv4Tcp } from "./wire";
+import { encodeHeaders, encodeIPv4Tcp, encodePacket, packetParts, parseIPv4Tcp } from "./wire";
 
 const LOCAL_ADDR = 0xc6120102;
 const PEER_ADDR = 0xc6120001;
@@ -57,7 +58,7 @@ export function tcp_bench_prepare(kind: string, segments: number, config?: Parti
       const seg = peerSegment(ACK, seq, sock.iss + 1, 3 + i, 0);
       const offset = (i * smss) % (data.length - smss);
       seg.payload = string.sub(data, offset + 1, offset + smss);
-      packets.push(table.concat(encodeIPv4Tcp(seg)));
+      packets.push(encodePacket(seg));
       seq = (seq + smss) & 0xffffffff;
     }
   }
@@ -90,12 +91,15 @@ export function tcp_bench_run(): LuaMultiReturn<[number, number]> {
     while (sock.sendCapacity() >= data.length) sock.write(data);
     const out = sock.dispatch(now);
     for (const seg of out) {
-      encodeIPv4Tcp(seg);
-      if (seg.payload.length > 0) {
-        handled += seg.gsoSize !== undefined ? idiv(seg.payload.length + seg.gsoSize - 1, seg.gsoSize) : 1;
-        bytes += seg.payload.length;
+      // As the engine adapter: an offload unit's headers leave the payload sum to the kernel.
+      if (seg.gsoSize !== undefined) packetParts(encodeHeaders(seg, true), seg.payload);
+      else encodeIPv4Tcp(seg);
+      const len = payloadLength(seg.payload);
+      if (len > 0) {
+        handled += seg.gsoSize !== undefined ? idiv(len + seg.gsoSize - 1, seg.gsoSize) : 1;
+        bytes += len;
         unacked += 1;
-        pendingAck = (seg.seq + seg.payload.length) & 0xffffffff;
+        pendingAck = (seg.seq + len) & 0xffffffff;
         // The peer acknowledges every second segment.
         if (unacked >= 2) {
           tsVal += 1;

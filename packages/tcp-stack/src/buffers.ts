@@ -1,13 +1,26 @@
 // The byte queues of a connection: the send buffer (bytes written and not yet
-// acknowledged), the receive queue (in-order bytes not yet read), the
-// reassembler (out-of-order segments, bounded) and the SACK scoreboard
-// (ranges the peer reported holding, RFC 2018). All hold Lua strings and
-// hand out slices; none copies more than the slice it returns.
+// acknowledged), the receive queue (in-order bytes not yet read) and the
+// reassembler (out-of-order segments, bounded). They hand out slices; none
+// copies more than the slice it returns, and the send buffer's slices of
+// byte arrays and of whole chunks copy nothing. (What the sender has in
+// flight is sent-queue.ts.)
+import type { Payload } from "./segment";
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from "./seq";
 
-/** Bytes written by the application and not yet acknowledged, as a chunk queue. */
+/** `n` bytes of a chunk from 0-based `from`: the chunk itself, a substring, or a zero-copy view. */
+function piece(chunk: string | Bytes, size: number, from: number, n: number): string | Bytes {
+  if (from === 0 && n === size) return chunk;
+  return typeof chunk === "string" ? string.sub(chunk, from + 1, from + n) : chunk.slice(from, n);
+}
+
+/**
+ * Bytes written by the application and not yet acknowledged, as a chunk
+ * queue. Chunks are kept as written, strings or engine byte arrays (no copy
+ * into a string), and slices of them are handed out as such.
+ */
 export class SendBuffer {
-  private readonly chunks = new LuaTable<number, string>();
+  private readonly chunks = new LuaTable<number, string | Bytes>();
+  private readonly sizes = new LuaTable<number, number>();
   private head = 1;
   private tail = 0;
   /** Bytes of chunks[head] already dropped. */
@@ -18,11 +31,13 @@ export class SendBuffer {
   private cursorIndex = 1;
   private cursorStart = 0;
 
-  push(data: string): void {
-    if (data.length === 0) return;
+  push(data: string | Bytes): void {
+    const size = typeof data === "string" ? data.length : data.len();
+    if (size === 0) return;
     this.tail += 1;
     this.chunks.set(this.tail, data);
-    this.length += data.length;
+    this.sizes.set(this.tail, size);
+    this.length += size;
   }
 
   /** Drops the first `n` bytes (acknowledged). */
@@ -31,14 +46,14 @@ export class SendBuffer {
     this.length -= n;
     this.cursorStart -= n;
     while (n > 0) {
-      const chunk = this.chunks.get(this.head);
-      const left = chunk.length - this.headSkip;
+      const left = this.sizes.get(this.head) - this.headSkip;
       if (n < left) {
         this.headSkip += n;
         break;
       }
       n -= left;
       this.chunks.delete(this.head);
+      this.sizes.delete(this.head);
       this.head += 1;
       this.headSkip = 0;
     }
@@ -48,8 +63,12 @@ export class SendBuffer {
     }
   }
 
-  /** `len` bytes starting `offset` bytes into the buffer (fewer if the buffer ends first). */
-  slice(offset: number, len: number): string {
+  /**
+   * `len` bytes starting `offset` bytes into the buffer (fewer if the buffer
+   * ends first): a piece of one chunk, or the list of pieces when the range
+   * spans chunks (nothing is concatenated).
+   */
+  slice(offset: number, len: number): Payload {
     len = Math.min(len, this.length - offset);
     if (len <= 0) return "";
     // Position the cursor on the chunk holding `offset`; cursorStart is the
@@ -62,7 +81,7 @@ export class SendBuffer {
     let start = this.cursorStart;
     for (;;) {
       const skip = index === this.head ? this.headSkip : 0;
-      const size = this.chunks.get(index).length - skip;
+      const size = this.sizes.get(index) - skip;
       if (offset < start + size) break;
       start += size;
       index += 1;
@@ -70,22 +89,24 @@ export class SendBuffer {
     this.cursorIndex = index;
     this.cursorStart = start;
     const skip = index === this.head ? this.headSkip : 0;
-    const chunk = this.chunks.get(index);
-    const from = skip + (offset - start) + 1;
-    if (from + len - 1 <= chunk.length) {
-      return from === 1 && len === chunk.length ? chunk : string.sub(chunk, from, from + len - 1);
+    const size = this.sizes.get(index);
+    const from = skip + (offset - start);
+    if (from + len <= size) {
+      const chunk = this.chunks.get(index);
+      // (The common case, a string chunk, without the call.)
+      if (typeof chunk === "string") return from === 0 && len === size ? chunk : string.sub(chunk, from + 1, from + len);
+      return piece(chunk, size, from, len);
     }
-    // The slice spans chunks: gather the pieces.
-    const pieces: string[] = [string.sub(chunk, from)];
-    let got = chunk.length - from + 1;
+    const pieces: (string | Bytes)[] = [piece(this.chunks.get(index), size, from, size - from)];
+    let got = size - from;
     while (got < len) {
       index += 1;
-      const next = this.chunks.get(index);
-      const take = Math.min(next.length, len - got);
-      pieces.push(take === next.length ? next : string.sub(next, 1, take));
+      const nextSize = this.sizes.get(index);
+      const take = Math.min(nextSize, len - got);
+      pieces.push(piece(this.chunks.get(index), nextSize, 0, take));
       got += take;
     }
-    return table.concat(pieces);
+    return pieces;
   }
 }
 
@@ -127,20 +148,24 @@ export class ReceiveQueue {
   }
 }
 
+/** A contiguous stretch of out-of-order data, kept as the segments' strings (joined only when delivered). */
 interface Block {
   start: number;
-  data: string;
+  end: number;
+  pieces: string[];
 }
 
 /**
- * Out-of-order segments, kept sorted and non-overlapping (RFC 9293 §3.10.7.4:
- * segments beyond RCV.NXT are held for later processing). Bounded by a
- * number of blocks; the window already bounds the bytes.
+ * Out-of-order data, in sorted, disjoint, coalesced blocks (RFC 9293
+ * §3.10.7.4: segments beyond RCV.NXT are held for later processing). Bounded
+ * by a number of blocks, that is of holes before them: the window already
+ * bounds the bytes, and a hole followed by a whole window of segments is
+ * one block.
  */
 export class Reassembler {
   private blocks: Block[] = [];
   bytes = 0;
-  /** Start of the most recently received block, for the first SACK block (RFC 2018 §4). */
+  /** Start of the most recently received segment, for the first SACK block (RFC 2018 §4). */
   private lastSeq = -1;
 
   isEmpty(): boolean {
@@ -149,34 +174,49 @@ export class Reassembler {
 
   /** Stores the parts of [seq, seq+len) not held yet. False when the block limit stopped it. */
   insert(seq: number, data: string, maxBlocks: number): boolean {
-    const end = seqAdd(seq, data.length);
-    const result: Block[] = [];
+    this.lastSeq = seq;
+    const len = data.length;
+    const end = seqAdd(seq, len);
+    const n = this.blocks.length;
+    const last = n > 0 ? this.blocks[n - 1] : undefined;
+    if (last !== undefined && last.end === seq) {
+      // The common case after a hole: the next segment in order extends the last block.
+      last.pieces.push(data);
+      last.end = end;
+      this.bytes += len;
+      return true;
+    }
+    // The parts of [seq, end) that no block holds yet, as new blocks, then everything coalesced.
+    const merged: Block[] = [];
     let cur = seq;
     let added = 0;
-    let ok = true;
     const addPiece = (from: number, to: number): void => {
-      if (this.blocks.length + added >= maxBlocks) {
-        ok = false;
-        return;
-      }
       const offset = seqDiff(from, seq);
-      result.push({ start: from, data: string.sub(data, offset + 1, offset + seqDiff(to, from)) });
-      this.bytes += seqDiff(to, from);
-      added += 1;
+      merged.push({ start: from, end: to, pieces: [string.sub(data, offset + 1, offset + seqDiff(to, from))] });
+      added += seqDiff(to, from);
     };
     for (const b of this.blocks) {
-      const bEnd = seqAdd(b.start, b.data.length);
       if (seqLt(cur, end) && seqGt(b.start, cur)) addPiece(cur, seqLt(b.start, end) ? b.start : end);
-      if (seqGt(bEnd, cur)) cur = seqMax(cur, bEnd);
-      result.push(b);
+      if (seqGt(b.end, cur)) cur = seqMax(cur, b.end);
+      merged.push(b);
     }
     if (seqLt(cur, end)) addPiece(cur, end);
-    if (added > 0) {
-      table.sort(result, (a, b) => seqLt(a.start, b.start));
-      this.blocks = result;
+    if (added === 0) return true;
+    table.sort(merged, (a, b) => seqLt(a.start, b.start));
+    const result: Block[] = [];
+    for (const b of merged) {
+      const prev = result.length > 0 ? result[result.length - 1] : undefined;
+      if (prev !== undefined && prev.end === b.start) {
+        // Touching: one block (copies of the old blocks, which stay intact if the limit refuses this).
+        result[result.length - 1] = { start: prev.start, end: b.end, pieces: [...prev.pieces, ...b.pieces] };
+      } else {
+        result.push(b);
+      }
     }
-    this.lastSeq = seq;
-    return ok;
+    if (result.length > maxBlocks && result.length > n) return false;
+    this.blocks = result;
+    this.bytes += added;
+    return true;
   }
 
   /** Removes the bytes that now follow `rcvNxt` contiguously and returns them (or undefined). */
@@ -186,13 +226,13 @@ export class Reassembler {
       const b = this.blocks[0];
       if (seqGt(b.start, rcvNxt)) break;
       table.remove(this.blocks, 1);
-      this.bytes -= b.data.length;
-      const end = seqAdd(b.start, b.data.length);
-      if (seqLe(end, rcvNxt)) continue;
-      const piece = string.sub(b.data, seqDiff(rcvNxt, b.start) + 1);
+      this.bytes -= seqDiff(b.end, b.start);
+      if (seqLe(b.end, rcvNxt)) continue;
+      const data = b.pieces.length === 1 ? b.pieces[0] : table.concat(b.pieces);
+      const piece = b.start === rcvNxt ? data : string.sub(data, seqDiff(rcvNxt, b.start) + 1);
       if (pieces === undefined) pieces = [];
       pieces.push(piece);
-      rcvNxt = end;
+      rcvNxt = b.end;
     }
     if (pieces === undefined) return undefined;
     return pieces.length === 1 ? pieces[0] : table.concat(pieces);
@@ -200,136 +240,21 @@ export class Reassembler {
 
   /**
    * Up to `max` SACK blocks (flat [left, right] pairs) over the held data,
-   * contiguous blocks merged, the one holding the latest segment first
-   * (RFC 2018 §4).
+   * the one holding the latest segment first (RFC 2018 §4).
    */
   sackBlocks(max: number): number[] {
-    const ranges: number[] = [];
-    for (const b of this.blocks) {
-      const end = seqAdd(b.start, b.data.length);
-      const n = ranges.length;
-      if (n > 0 && ranges[n - 1] === b.start) ranges[n - 1] = end;
-      else ranges.push(b.start, end);
-    }
     const out: number[] = [];
-    let first = -1;
-    for (let i = 0; i < ranges.length; i += 2) {
-      if (this.lastSeq >= 0 && seqGe(this.lastSeq, ranges[i]) && seqLt(this.lastSeq, ranges[i + 1])) {
-        first = i;
-        out.push(ranges[i], ranges[i + 1]);
+    let first: Block | undefined;
+    for (const b of this.blocks) {
+      if (this.lastSeq >= 0 && seqGe(this.lastSeq, b.start) && seqLt(this.lastSeq, b.end)) {
+        first = b;
+        out.push(b.start, b.end);
       }
     }
-    for (let i = 0; i < ranges.length && out.length < 2 * max; i += 2) {
-      if (i !== first) out.push(ranges[i], ranges[i + 1]);
+    for (const b of this.blocks) {
+      if (out.length >= 2 * max) break;
+      if (b !== first) out.push(b.start, b.end);
     }
     return out;
-  }
-}
-
-/**
- * The sender's record of SACKed ranges above SND.UNA (RFC 2018 §5, RFC 6675
- * §3): sorted, disjoint, merged. Bounded; the oldest information gives way.
- */
-export class SackScoreboard {
-  /** Flat [start, end) pairs, sorted. */
-  private ranges: number[] = [];
-  sackedBytes = 0;
-
-  isEmpty(): boolean {
-    return this.ranges.length === 0;
-  }
-
-  clear(): void {
-    this.ranges = [];
-    this.sackedBytes = 0;
-  }
-
-  /** The highest SACKed sequence number (end of the last range), or undefined. */
-  highest(): number | undefined {
-    const n = this.ranges.length;
-    return n > 0 ? this.ranges[n - 1] : undefined;
-  }
-
-  add(left: number, right: number): void {
-    const next: number[] = [];
-    let placed = false;
-    for (let i = 0; i < this.ranges.length; i += 2) {
-      const s = this.ranges[i];
-      const e = this.ranges[i + 1];
-      if (seqLt(e, left)) {
-        next.push(s, e);
-      } else if (seqLt(right, s)) {
-        if (!placed) {
-          next.push(left, right);
-          placed = true;
-        }
-        next.push(s, e);
-      } else {
-        // Overlapping or touching: merge into [left, right).
-        if (seqLt(s, left)) left = s;
-        if (seqGt(e, right)) right = e;
-      }
-    }
-    if (!placed) next.push(left, right);
-    this.ranges = next;
-    this.recount();
-  }
-
-  /** Forgets everything at or below `una` (acknowledged cumulatively). */
-  trim(una: number): void {
-    const next: number[] = [];
-    for (let i = 0; i < this.ranges.length; i += 2) {
-      const s = this.ranges[i];
-      const e = this.ranges[i + 1];
-      if (seqLe(e, una)) continue;
-      next.push(seqLt(s, una) ? una : s, e);
-    }
-    this.ranges = next;
-    this.recount();
-  }
-
-  /** True when `seq` lies in a SACKed range. */
-  isSacked(seq: number): boolean {
-    for (let i = 0; i < this.ranges.length; i += 2) {
-      if (seqGe(seq, this.ranges[i]) && seqLt(seq, this.ranges[i + 1])) return true;
-    }
-    return false;
-  }
-
-  /**
-   * The first hole at or after `from` and below the highest SACKed byte:
-   * returns its start and length, or length 0 when there is none.
-   */
-  nextHole(from: number): LuaMultiReturn<[number, number]> {
-    for (let i = 0; i < this.ranges.length; i += 2) {
-      const s = this.ranges[i];
-      const e = this.ranges[i + 1];
-      if (seqLt(from, s)) return $multi(from, seqDiff(s, from));
-      if (seqLt(from, e)) from = e;
-    }
-    return $multi(from, 0);
-  }
-
-  /** Bytes in holes between `from` and the highest SACKed byte (deemed lost, RFC 6675 IsLost simplified). */
-  holeBytesFrom(from: number): number {
-    let total = 0;
-    for (let i = 0; i < this.ranges.length; i += 2) {
-      const s = this.ranges[i];
-      const e = this.ranges[i + 1];
-      if (seqLt(from, s)) total += seqDiff(s, from);
-      if (seqLt(from, e)) from = e;
-    }
-    return total;
-  }
-
-  private recount(): void {
-    let total = 0;
-    for (let i = 0; i < this.ranges.length; i += 2) total += seqDiff(this.ranges[i + 1], this.ranges[i]);
-    this.sackedBytes = total;
-    // Bound the scoreboard: keep the 32 highest ranges.
-    if (this.ranges.length > 64) {
-      this.ranges = this.ranges.slice(this.ranges.length - 64);
-      this.recount();
-    }
   }
 }

@@ -6,8 +6,14 @@ export interface TcpConfig {
   mss: number;
   /** Receive buffer: bounds the advertised window and the out-of-order data. */
   recvBufferSize: number;
-  /** Send buffer: `write` accepts at most this many unacknowledged bytes. */
+  /**
+   * Send buffer: `write` accepts at most this many unacknowledged bytes at
+   * first. ACKs that find the sender limited by the buffer rather than by
+   * cwnd grow it to twice cwnd, up to `sendBufferMax`, so that a fast path
+   * is not held back by it (Linux's autotuning, tcp_sndbuf_expand).
+   */
   sendBufferSize: number;
+  sendBufferMax: number;
   /** RFC 7323 window scaling, timestamps (with PAWS), RFC 2018 SACK. */
   windowScaling: boolean;
   timestamps: boolean;
@@ -43,8 +49,20 @@ export interface TcpConfig {
    * (GSO). 0: one MSS per segment.
    */
   segmentOffloadBytes: number;
-  /** Congestion control algorithm by name ("reno"; others via registerCongestionControl). */
+  /** Congestion control algorithm by name ("cubic", "reno"; others via registerCongestionControl). */
   congestion: string;
+  /** RFC 9406 HyStart++ in the initial slow start (either algorithm). */
+  hystart: boolean;
+  /**
+   * RFC 8985 RACK-TLP loss detection (with SACK): losses by time, lost
+   * retransmissions, tail loss probes. Off: RFC 6675's duplicate-ACK counting.
+   */
+  rack: boolean;
+  /** RFC 3042 limited transmit: new data on the first two duplicate ACKs (with SACK: as RFC 6675's pipe allows). */
+  limitedTransmit: boolean;
+  /** RFC 5961 §7: at most this many challenge ACKs per interval. */
+  challengeAckLimit: number;
+  challengeAckIntervalUs: number;
   /** A fixed initial sequence number (tests); otherwise RFC 6528. */
   iss?: number;
 }
@@ -53,6 +71,7 @@ export const DEFAULT_CONFIG: TcpConfig = {
   mss: 1460,
   recvBufferSize: 256 * 1024,
   sendBufferSize: 256 * 1024,
+  sendBufferMax: 4 * 1024 * 1024,
   windowScaling: true,
   timestamps: true,
   sack: true,
@@ -73,7 +92,14 @@ export const DEFAULT_CONFIG: TcpConfig = {
   keepAliveProbes: 9,
   maxOutOfOrderBlocks: 64,
   segmentOffloadBytes: 0,
-  congestion: "reno",
+  congestion: "cubic",
+  hystart: false,
+  rack: true,
+  limitedTransmit: true,
+  // Linux's per-socket limit (tcp_invalid_ratelimit): one per half second. Per socket, not
+  // global: a global counter is an off-path side channel (CVE-2016-5696).
+  challengeAckLimit: 1,
+  challengeAckIntervalUs: 500_000,
 };
 
 /** The defaults overridden by the fields `overrides` sets. */

@@ -11,6 +11,8 @@ const MASK32 = 0xffffffff;
 let block = "";
 let cachedIndex = -1;
 let cachedChunk = "";
+/** The block after its first 8 bytes, as engine bytes: what every chunk shares. */
+let sharedTail: Bytes | undefined;
 
 function makeBlock(): string {
   const words: string[] = [];
@@ -31,6 +33,17 @@ export function contentChunk(index: number): string {
   cachedChunk = string.pack(">I4I4", 0x6b636163, index) + string.sub(block, 9);
   cachedIndex = index;
   return cachedChunk;
+}
+
+/**
+ * Chunk `index` as the two pieces it is made of, its 8-byte number and a
+ * view of the shared block (engine bytes): written to a socket this way, a
+ * chunk is sent without ever being copied in Lua.
+ */
+export function contentChunkPieces(index: number): LuaMultiReturn<[string, Bytes]> {
+  if (block === "") block = makeBlock();
+  if (sharedTail === undefined) sharedTail = kmod.bytes(string.sub(block, 9));
+  return $multi(string.pack(">I4I4", 0x6b636163, index), sharedTail);
 }
 
 /** Bytes [offset, offset + length) of the stream; a whole aligned chunk without a copy. */

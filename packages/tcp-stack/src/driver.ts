@@ -9,7 +9,7 @@ import { defaultIsnGenerator, STATE_NAMES, TcpSocket } from "./socket";
 import { TcpStack, type StackConfig } from "./stack";
 import { siphash24 } from "./isn";
 import { seqDiff } from "./seq";
-import { encodeIPv4Tcp, parseIPv4Tcp } from "./wire";
+import { encodePacket, parseIPv4Tcp } from "./wire";
 
 const sockets = new LuaTable<number, TcpSocket>();
 let nextId = 0;
@@ -36,7 +36,7 @@ function get(id: number): TcpSocket {
 
 function packets(segs: TcpSegment[]): string[] {
   const out: string[] = [];
-  for (const seg of segs) out.push(table.concat(encodeIPv4Tcp(seg)));
+  for (const seg of segs) out.push(encodePacket(seg));
   return out;
 }
 
@@ -141,16 +141,31 @@ export function tcp_info(id: number): LuaTable<string, unknown> {
   info.set("ssthresh", s.cc.ssthresh);
   info.set("congestion", s.cc.name);
   info.set("in_recovery", s.inRecovery);
+  info.set("rto_recovery", s.rtoRecovery);
+  info.set("sacked_bytes", s.sent.sackedBytes);
+  info.set("lost_bytes", s.sent.lostBytes);
+  info.set("retrans_bytes", s.sent.retransBytes);
+  info.set("rack_rtt", s.rack.rtt);
+  info.set("min_rtt", s.rack.minRtt);
+  info.set("reordering_seen", s.rack.reorderingSeen);
+  s.limits.settle(kmod.now_us());
+  info.set("cwnd_limited_us", s.limits.cwndUs);
+  info.set("rwnd_limited_us", s.limits.rwndUs);
+  info.set("sndbuf_limited_us", s.limits.sndbufUs);
+  info.set("app_limited_us", s.limits.appUs);
   info.set("dup_acks", s.dupAcks);
   info.set("srtt", s.rtt.srtt);
   info.set("rttvar", s.rtt.rttvar);
   info.set("rto", s.rtt.rto);
   info.set("rto_at", s.rtoAt);
   info.set("persist_at", s.persistAt);
+  info.set("probe_at", s.probeAt);
+  info.set("reorder_at", s.reorderAt);
   info.set("delack_at", s.delackAt);
   info.set("time_wait_at", s.timeWaitAt);
   info.set("readable", s.readable());
   info.set("send_queued", s.sendQueued());
+  info.set("send_buffer", s.sendBufferLimit);
   info.set("error", s.error);
   info.set("last_drop", s.lastDrop);
   for (const [k, v] of pairs(s.stats as unknown as LuaTable<string, number>)) info.set(k, v);
@@ -210,6 +225,12 @@ export function stack_accept(): number[] {
   const out: number[] = [];
   for (const sock of theStack().accept()) out.push(idOf(sock));
   return out;
+}
+
+/** Whether the table claims the packet (a middlebox passes the others on). */
+export function stack_owns(packet: string): boolean {
+  const [seg] = parseIPv4Tcp(packet);
+  return seg !== undefined && theStack().owns(seg, kmod.now_us());
 }
 
 export function stack_stats(): LuaTable<string, number> {

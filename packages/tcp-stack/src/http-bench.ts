@@ -9,7 +9,7 @@
 //   (kmod.log), since a bundle has no file to write to.
 import type { TcpConfig } from "./config";
 import { EngineAdapter } from "./adapter";
-import { CHUNK_BYTES, contentRange } from "./content";
+import { CHUNK_BYTES, contentChunkPieces, contentRange } from "./content";
 import { EV_CLOSED, EV_CONNECTED, EV_PEER_CLOSED, EV_READABLE, EV_RESET, EV_TIMEOUT, EV_WRITABLE, type TcpSocket } from "./socket";
 import { TcpStack } from "./stack";
 
@@ -68,7 +68,12 @@ function generatedSize(path: string): number | undefined {
 
 function logSocket(what: string, sock: TcpSocket): string {
   const s = sock.stats;
-  return `${what} segs_in=${s.segsIn} segs_out=${s.segsOut} retransmits=${s.retransmits} rtos=${s.rtos} fast_retransmits=${s.fastRetransmits}`;
+  const limits = sock.limits;
+  limits.settle(kmod.now_us());
+  return `${what} segs_in=${s.segsIn} segs_out=${s.segsOut} retransmits=${s.retransmits} rtos=${s.rtos} fast_retransmits=${s.fastRetransmits}`
+    + ` loss_probes=${s.lossProbes} lost_retransmits=${s.lostRetransmits} dsacks=${s.dsacks} cwnd=${sock.cc.cwnd}`
+    + ` srtt_us=${sock.rtt.srtt} min_rtt_us=${sock.rack.minRtt} cwnd_limited_us=${limits.cwndUs} rwnd_limited_us=${limits.rwndUs}`
+    + ` sndbuf_limited_us=${limits.sndbufUs} app_limited_us=${limits.appUs} send_buffer=${sock.sendBufferLimit}`;
 }
 
 // ---- Server ------------------------------------------------------------------
@@ -82,10 +87,15 @@ function pump(sock: TcpSocket, c: ServerConn): void {
     if (c.header !== "") return;
   }
   while (c.sent < c.body) {
-    // Whole chunks where they fit: contentRange hands those out without a copy.
+    // Whole chunks where they fit, written as their pieces (nothing copied); otherwise a copy of the range.
     const want = Math.min(CHUNK_BYTES - (c.sent % CHUNK_BYTES), c.body - c.sent);
     const room = sock.sendCapacity();
     if (room < want && (room <= 0 || sock.sendQueued() > 0)) return;
+    if (want === CHUNK_BYTES && room >= want) {
+      const [number, rest] = contentChunkPieces(idiv(c.sent, CHUNK_BYTES));
+      c.sent += sock.write(number) + sock.write(rest);
+      continue;
+    }
     const n = sock.write(contentRange(c.sent, Math.min(room, want)));
     if (n <= 0) return;
     c.sent += n;
@@ -120,7 +130,10 @@ function onServerSocket(sock: TcpSocket, events: number, c: ServerConn): void {
   }
   if ((events & EV_PEER_CLOSED) !== 0) {
     // The client closes once it has everything: the counters now cover the whole response.
-    if (c.finished) kmod.log(logSocket(`tcp-bench: served ${c.body} bytes`, sock) + ` sends=${adapter!.packetsOut} send_us=${adapter!.sendUs} gso_sends=${adapter!.gsoSends} gso_failures=${adapter!.gsoFailures}`);
+    if (c.finished) {
+      kmod.log(logSocket(`tcp-bench: served ${c.body} bytes`, sock) + ` sends=${adapter!.packetsOut} send_us=${adapter!.sendUs}`
+        + ` gso_sends=${adapter!.gsoSends} gso_failures=${adapter!.gsoFailures} send_failures=${adapter!.sendFailures} port=${sock.localPort}`);
+    }
     else if (!c.responding) sock.close();
   }
 }
@@ -240,6 +253,14 @@ export function tcp_bench_fetch(request: string): boolean {
   });
   adapter.flush();
   return true;
+}
+
+/** The connection table's statistics (SYN cookies among them). */
+export function tcp_bench_stats(): LuaTable<string, number> {
+  const t = new LuaTable<string, number>();
+  if (adapter === undefined) return t;
+  for (const [k, v] of pairs(adapter.stack.stats as unknown as LuaTable<string, number>)) t.set(k, v);
+  return t;
 }
 
 /** The hook for trigger datagrams: the UDP payload is a fetch request. */

@@ -7,7 +7,8 @@
 import type { TcpConfig } from "./config";
 import type { TcpSegment } from "./segment";
 import { TcpSocket, TcpState } from "./socket";
-import { encodeIPv4Tcp, parseIPv4Tcp } from "./wire";
+import { payloadLength } from "./segment";
+import { encodePacket, parseIPv4Tcp } from "./wire";
 
 export interface LoopbackOptions {
   bytes: number;
@@ -120,12 +121,12 @@ export function tcp_loopback_transfer(options: LoopbackOptions): LuaTable<string
   const transmit = (segs: TcpSegment[], toServer: boolean): void => {
     for (const seg of segs) {
       packets += 1;
-      if (seg.payload.length > 0) payloadSegments += 1;
+      if (payloadLength(seg.payload) > 0) payloadSegments += 1;
       if (loss > 0 && random() < loss) {
         lost += 1;
         continue;
       }
-      const packet = table.concat(encodeIPv4Tcp(seg));
+      const packet = encodePacket(seg);
       // Serialisation at the link rate, then the propagation delay.
       let start = toServer ? clientLinkFree : serverLinkFree;
       if (start < now) start = now;
@@ -196,6 +197,8 @@ export function tcp_loopback_transfer(options: LoopbackOptions): LuaTable<string
   result.set("retransmits", server.stats.retransmits);
   result.set("fast_retransmits", server.stats.fastRetransmits);
   result.set("rtos", server.stats.rtos);
+  result.set("loss_probes", server.stats.lossProbes);
+  result.set("lost_retransmits", server.stats.lostRetransmits);
   result.set("client_state", client.state);
   result.set("server_state", server.state);
   result.set("server_cwnd", server.cc.cwnd);

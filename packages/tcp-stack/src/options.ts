@@ -14,6 +14,13 @@ export const OPT_TIMESTAMPS = 8;
 /** RFC 7323 §2.3: a shift above 14 is treated as 14. */
 export const MAX_WSCALE = 14;
 
+/** The smallest window scale that lets a receive buffer of `bytes` be advertised (RFC 7323 §2.3). */
+export function windowScaleFor(bytes: number): number {
+  let shift = 0;
+  while (shift < MAX_WSCALE && shr(bytes, shift) > 65535) shift += 1;
+  return shift;
+}
+
 /**
  * Parses the options area `opts` into `seg`. Returns undefined when well
  * formed, or the reason for dropping the segment. An option of a known kind

@@ -10,6 +10,15 @@ export const PSH = 0x08;
 export const ACK = 0x10;
 export const URG = 0x20;
 
+/**
+ * A segment's data. Parsed (input) segments carry a string. Output segments
+ * carry what the send buffer holds without copying it: a string, a view of
+ * an engine byte array (what the application wrote as Bytes, e.g. from the
+ * content store), or, when the data spans what was written in pieces, the
+ * list of them, for the engine to gather.
+ */
+export type Payload = string | Bytes | (string | Bytes)[];
+
 export interface TcpSegment {
   /** IPv4 addresses as unsigned 32-bit integers, ports as integers. */
   srcAddr: number;
@@ -30,7 +39,7 @@ export interface TcpSegment {
   tsEcr?: number;
   /** SACK blocks as flat pairs: [left1, right1, left2, right2, ...]. */
   sack?: number[];
-  payload: string;
+  payload: Payload;
   /**
    * Output only: the MSS to cut this segment into when its payload is
    * larger than one segment (a GSO super-segment, for the engine's
@@ -39,9 +48,27 @@ export interface TcpSegment {
   gsoSize?: number;
 }
 
+/** Bytes of a payload. */
+export function payloadLength(p: Payload): number {
+  if (typeof p === "string") return p.length;
+  if (type(p) !== "table") return (p as Bytes).len();
+  let n = 0;
+  for (const piece of p as (string | Bytes)[]) n += typeof piece === "string" ? piece.length : piece.len();
+  return n;
+}
+
+/** A payload as one string (a copy unless it is one already): for tests, logs and the rare fallback paths. */
+export function payloadString(p: Payload): string {
+  if (typeof p === "string") return p;
+  if (type(p) !== "table") return (p as Bytes).string();
+  const pieces: string[] = [];
+  for (const piece of p as (string | Bytes)[]) pieces.push(typeof piece === "string" ? piece : piece.string());
+  return table.concat(pieces);
+}
+
 /** Sequence space a segment occupies: its payload plus one for SYN and one for FIN. */
 export function segmentLength(seg: TcpSegment): number {
-  let n = seg.payload.length;
+  let n = payloadLength(seg.payload);
   if ((seg.flags & SYN) !== 0) n += 1;
   if ((seg.flags & FIN) !== 0) n += 1;
   return n;
@@ -55,5 +82,5 @@ export function describeSegment(seg: TcpSegment): string {
   if ((seg.flags & RST) !== 0) f += "R";
   if ((seg.flags & PSH) !== 0) f += "P";
   if ((seg.flags & ACK) !== 0) f += "A";
-  return `${f} seq=${seg.seq} ack=${seg.ack} win=${seg.window} len=${seg.payload.length}`;
+  return `${f} seq=${seg.seq} ack=${seg.ack} win=${seg.window} len=${payloadLength(seg.payload)}`;
 }

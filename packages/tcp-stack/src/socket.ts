@@ -5,14 +5,19 @@
 //
 // Branches cite the RFC section they implement. Sequence numbers are 32-bit
 // and compared through `seq.ts`.
-import { SendBuffer, ReceiveQueue, Reassembler, SackScoreboard } from "./buffers";
+import { SendBuffer, ReceiveQueue, Reassembler } from "./buffers";
 import { resolveConfig, type TcpConfig } from "./config";
-import { createCongestionControl, initialWindow, type CongestionControl } from "./congestion";
+import { createCongestionControl, initialWindow, type AckSample, type CongestionControl } from "./congestion";
 import { IsnGenerator } from "./isn";
-import { MAX_WSCALE } from "./options";
+import { MAX_WSCALE, windowScaleFor } from "./options";
+import { Rack } from "./rack";
 import { RttEstimator } from "./rtt";
-import { ACK, FIN, PSH, RST, SYN, type TcpSegment } from "./segment";
+import { ACK, FIN, payloadLength, PSH, RST, SYN, type Payload, type TcpSegment } from "./segment";
+import { LIMIT_APP, LIMIT_CWND, LIMIT_IDLE, LIMIT_RWND, LIMIT_SNDBUF, SendLimits } from "./send-limits";
+import { SACKED, SentQueue, type SentRun } from "./sent-queue";
 import { seqAdd, seqDiff, seqGe, seqGt, seqInWindow, seqLe, seqLt, seqMax } from "./seq";
+import type { CookieGrant } from "./syn-cookies";
+import { TailLossProbe } from "./tlp";
 
 export const enum TcpState {
   Closed = 0,
@@ -54,7 +59,16 @@ export interface TcpStats {
   fastRetransmits: number;
   rtos: number;
   dupAcksIn: number;
+  /** Tail loss probes sent (RFC 8985 §7), and those that repaired a loss. */
+  lossProbes: number;
+  lossProbeRecoveries: number;
+  /** Retransmissions RACK found lost in turn (RFC 8985 §6.2). */
+  lostRetransmits: number;
+  /** D-SACK blocks received (RFC 2883): segments the peer got twice. */
+  dsacks: number;
   challengeAcks: number;
+  /** Challenge ACKs not sent: over the RFC 5961 §7 limit. */
+  challengeAcksLimited: number;
   windowProbes: number;
   outOfOrderSegments: number;
   outOfOrderDropped: number;
@@ -64,7 +78,8 @@ export interface TcpStats {
 function newStats(): TcpStats {
   return {
     segsIn: 0, segsOut: 0, bytesIn: 0, bytesOut: 0, retransmits: 0, retransmittedBytes: 0,
-    fastRetransmits: 0, rtos: 0, dupAcksIn: 0, challengeAcks: 0, windowProbes: 0,
+    fastRetransmits: 0, rtos: 0, dupAcksIn: 0, lossProbes: 0, lossProbeRecoveries: 0, lostRetransmits: 0, dsacks: 0,
+    challengeAcks: 0, challengeAcksLimited: 0, windowProbes: 0,
     outOfOrderSegments: 0, outOfOrderDropped: 0, drops: 0,
   };
 }
@@ -88,7 +103,7 @@ export function resetFor(seg: TcpSegment): TcpSegment | undefined {
   if ((seg.flags & ACK) !== 0) {
     reply.seq = seg.ack;
   } else {
-    let len = seg.payload.length;
+    let len = payloadLength(seg.payload);
     if ((seg.flags & SYN) !== 0) len += 1;
     if ((seg.flags & FIN) !== 0) len += 1;
     reply.ack = seqAdd(seg.seq, len);
@@ -114,7 +129,7 @@ export class TcpSocket {
   remotePort = 0;
 
   // Send sequence space (RFC 9293 §3.3.1). sndMax: highest sequence sent
-  // (sndNxt goes back to sndUna after a timeout; go-back-N).
+  // (sndNxt differs from it only while a SYN is resent).
   iss = 0;
   sndUna = 0;
   sndNxt = 0;
@@ -139,10 +154,14 @@ export class TcpSocket {
   sackEnabled = false;
   tsRecent = 0;
   lastAckSent = 0;
-  private readonly tsOffset: number;
+  private tsOffset: number;
 
   // Data.
   private readonly sendBuffer = new SendBuffer();
+  /** The send buffer's current size (autotuned, see TcpConfig.sendBufferSize). */
+  sendBufferLimit: number;
+  /** A write found the buffer full since the last ACK (Linux's SOCK_NOSPACE): the buffer may grow. */
+  private writeRefused = false;
   /** Sequence number of the first byte in the send buffer. */
   private sendStartSeq = 0;
   private finQueued = false;
@@ -154,8 +173,10 @@ export class TcpSocket {
   private peerFinSeq = -1;
   private finReceived = false;
 
-  // Timers: absolute µs, -1 when off.
+  // Timers: absolute µs, -1 when off. probeAt: RFC 8985's PTO; reorderAt: the RACK timer.
   rtoAt = -1;
+  probeAt = -1;
+  reorderAt = -1;
   persistAt = -1;
   delackAt = -1;
   timeWaitAt = -1;
@@ -169,16 +190,34 @@ export class TcpSocket {
   private rttSeq = 0;
   private rttStart = 0;
   cc: CongestionControl;
+  /** What each ACK tells `cc` (refilled, not reallocated). */
+  private readonly ackSample: AckSample = { acked: 0, smss: 0, nowUs: 0, rttUs: -1, minRttUs: -1, ack: 0, sndMax: 0 };
 
-  // Loss recovery (RFC 5681 §3.2, RFC 6582, RFC 6675).
+  // Loss recovery (RFC 5681 §3.2, RFC 6582, RFC 6675, RFC 8985).
+  /** What is in flight, run by run (the scoreboard). */
+  readonly sent = new SentQueue();
+  readonly rack = new Rack();
+  readonly tlp = new TailLossProbe();
+  /** What held the sender back, timed. */
+  readonly limits = new SendLimits();
   dupAcks = 0;
+  /** Fast recovery; RTO recovery (after a timeout, until SND.UNA passes `recover`). */
   inRecovery = false;
+  rtoRecovery = false;
   recover = 0;
-  private rexmitHigh = 0;
   private fastRexmitPending = false;
+  /** New data sent by limited transmit since the last new ACK (not part of FlightSize, RFC 5681 §3.2 step 2). */
+  private limitedTransmitBytes = 0;
+  /** New data went out or SND.UNA moved: (re)start the probe timeout (RFC 8985 §7.2). */
+  private probeRestart = false;
+  /** This ACK's D-SACK block (RFC 2883), dsackLeft -1 when none. */
+  private dsackLeft = -1;
+  private dsackRight = 0;
   /** End of the last segment sent shorter than SMSS (Nagle, Minshall's variant). */
   private smallSentEnd = 0;
-  readonly scoreboard = new SackScoreboard();
+  /** RFC 5961 §7: the current interval's start and challenge ACKs sent in it. */
+  private challengeWindowStart = -1;
+  private challengeAcksInWindow = 0;
 
   // ACK generation.
   private ackNow = false;
@@ -189,6 +228,8 @@ export class TcpSocket {
   private now = 0;
 
   events = 0;
+  /** Called when the application gives the socket something to send (its connection table listens). */
+  onWake: ((this: void, sock: TcpSocket) => void) | undefined;
   /** Why the connection ended abnormally ("reset", "timeout", "refused"). */
   error: string | undefined;
   /** The reason the last segment was dropped (malformed, out of window, PAWS...). */
@@ -198,7 +239,8 @@ export class TcpSocket {
   constructor(config?: Partial<TcpConfig>, private readonly isnSource?: IsnGenerator) {
     this.config = resolveConfig(config);
     this.rtt = new RttEstimator(this.config);
-    this.cc = createCongestionControl(this.config.congestion, initialWindow(this.smss, this.config.initialWindowSegments));
+    this.sendBufferLimit = this.config.sendBufferSize;
+    this.cc = this.newCongestionControl();
     this.tsOffset = this.config.iss !== undefined ? 0 : kmod.random32();
   }
 
@@ -225,26 +267,77 @@ export class TcpSocket {
   }
 
   /**
+   * Passive open completed by a SYN cookie (RFC 4987 §3.6, syn-cookies.ts):
+   * `ack` acknowledged the cookie SYN-ACK, which no socket remembers; the
+   * connection is set up from it and what the cookie granted, in ESTABLISHED.
+   */
+  openFromCookie(ack: TcpSegment, grant: CookieGrant, nowUs: number): void {
+    this.now = nowUs;
+    this.localAddr = ack.dstAddr;
+    this.localPort = ack.dstPort;
+    this.remoteAddr = ack.srcAddr;
+    this.remotePort = ack.srcPort;
+    this.irs = seqAdd(ack.seq, -1);
+    this.rcvNxt = ack.seq;
+    // The SYN-ACK advertised min(buffer, 65535), unscaled (RFC 7323 §2.2).
+    this.rcvAdvEdge = seqAdd(this.rcvNxt, Math.min(this.config.recvBufferSize, 65535));
+    this.iss = seqAdd(ack.ack, -1);
+    this.sndUna = ack.ack;
+    this.sndNxt = ack.ack;
+    this.sndMax = ack.ack;
+    this.recover = ack.ack;
+    this.smallSentEnd = ack.ack;
+    this.sendStartSeq = ack.ack;
+    this.wsEnabled = grant.wscale !== undefined;
+    this.sndWscale = grant.wscale ?? 0;
+    this.rcvWscale = this.wsEnabled ? this.wantedWscale() : 0;
+    this.tsEnabled = this.config.timestamps && ack.tsVal !== undefined;
+    if (this.tsEnabled) this.tsRecent = ack.tsVal!;
+    this.tsOffset = grant.tsOffset;
+    this.sackEnabled = grant.sackPermitted;
+    this.setPeerMss(grant.mss);
+    this.sndWnd = shl(ack.window, this.sndWscale);
+    this.maxSndWnd = this.sndWnd;
+    this.sndWl1 = ack.seq;
+    this.sndWl2 = ack.ack;
+    this.state = TcpState.Established;
+    this.events |= EV_CONNECTED | EV_WRITABLE;
+    if (this.config.keepAliveUs > 0) this.keepAliveAt = nowUs + this.config.keepAliveUs;
+  }
+
+  /**
    * Queues bytes to send; returns how many were accepted (the send buffer is
-   * bounded), -1 once closed. A byte array (e.g. from the content store) is
-   * copied into a string once.
+   * bounded), -1 once closed. A byte array (e.g. a view of the content store)
+   * is kept as it is and sent from without a copy; the array must not change
+   * until it is acknowledged.
    */
   write(data: string | Bytes): number {
-    if (typeof data !== "string") data = data.string();
     const st = this.state;
     if (this.finQueued || !(st === TcpState.SynSent || st === TcpState.SynReceived
       || st === TcpState.Established || st === TcpState.CloseWait)) return -1;
-    const room = this.config.sendBufferSize - this.sendBuffer.length;
-    if (room <= 0) return 0;
-    if (data.length > room) data = string.sub(data, 1, room);
+    const room = this.sendBufferLimit - this.sendBuffer.length;
+    let size = typeof data === "string" ? data.length : data.len();
+    if (size > room) {
+      this.writeRefused = true;
+      if (room <= 0) return 0;
+      data = typeof data === "string" ? string.sub(data, 1, room) : data.slice(0, room);
+      size = room;
+    }
     this.sendBuffer.push(data);
     this.dirty = true;
-    return data.length;
+    this.onWake?.(this);
+    return size;
   }
 
-  /** Room left in the send buffer. */
+  /**
+   * Room left in the send buffer. Asking when less than a third of it is
+   * free counts as being held back by it, as a failed write does (Linux's
+   * tcp_poll sets SOCK_NOSPACE then).
+   */
   sendCapacity(): number {
-    return this.config.sendBufferSize - this.sendBuffer.length;
+    const room = this.sendBufferLimit - this.sendBuffer.length;
+    if (2 * room < this.sendBuffer.length) this.writeRefused = true;
+    return room;
   }
 
   /** Bytes queued and not yet acknowledged. */
@@ -260,7 +353,10 @@ export class TcpSocket {
       // enough to matter (two segments, or half the buffer).
       const free = this.config.recvBufferSize - this.rx.length;
       const grow = seqDiff(seqAdd(this.rcvNxt, free), this.rcvAdvEdge);
-      if (grow >= Math.min(2 * this.config.mss, idiv(this.config.recvBufferSize, 2))) this.ackNow = true;
+      if (grow >= Math.min(2 * this.config.mss, idiv(this.config.recvBufferSize, 2))) {
+        this.ackNow = true;
+        this.onWake?.(this);
+      }
     }
     return data;
   }
@@ -273,6 +369,7 @@ export class TcpSocket {
   /** RFC 9293 §3.10.4 CLOSE: no more data from us; the FIN follows the queued data. */
   close(): void {
     this.dirty = true;
+    this.onWake?.(this);
     switch (this.state) {
       case TcpState.Listen:
       case TcpState.SynSent:
@@ -300,6 +397,7 @@ export class TcpSocket {
     if (this.synchronized() || this.state === TcpState.SynReceived) {
       const seg = this.segment(RST, this.sndNxt, "");
       this.outbox.push(seg);
+      this.onWake?.(this);
     }
     this.terminate(undefined);
   }
@@ -323,6 +421,10 @@ export class TcpSocket {
     if (w >= 0 && (t < 0 || w < t)) t = w;
     const k = this.keepAliveAt;
     if (k >= 0 && (t < 0 || k < t)) t = k;
+    const probe = this.probeAt;
+    if (probe >= 0 && (t < 0 || probe < t)) t = probe;
+    const r = this.reorderAt;
+    if (r >= 0 && (t < 0 || r < t)) t = r;
     return t;
   }
 
@@ -438,7 +540,9 @@ export class TcpSocket {
     let flags = seg.flags;
     const isRst = (flags & RST) !== 0;
     const now = this.now;
-    let payload = seg.payload;
+    // Segments that arrive were parsed from packets: their payload is a string.
+    const original = seg.payload as string;
+    let payload = original;
     let seq = seg.seq;
     let hasFin = (flags & FIN) !== 0;
 
@@ -518,7 +622,7 @@ export class TcpSocket {
 
     // Trim the text to the window: bytes before RCV.NXT were received already,
     // bytes past the right edge do not fit.
-    const finAt = seqAdd(seg.seq, seg.payload.length);
+    const finAt = seqAdd(seg.seq, original.length);
     if (seqLt(seq, this.rcvNxt)) {
       const skip = seqDiff(this.rcvNxt, seq);
       payload = skip >= payload.length ? "" : string.sub(payload, skip + 1);
@@ -557,13 +661,8 @@ export class TcpSocket {
     }
 
     const scaledWnd = shl(seg.window, this.sndWscale);
-    if (this.sackEnabled && seg.sack !== undefined) this.takeSack(seg.sack);
-    if (seqGt(ack, this.sndUna)) {
-      this.onNewAck(ack);
-    } else if (ack === this.sndUna && seg.payload.length === 0 && (flags & (SYN | FIN)) === 0
-      && scaledWnd === this.sndWnd && this.sndMax !== this.sndUna) {
-      this.onDupAck();
-    }
+    // Nothing in flight, nothing new acknowledged, no SACK (a receiver's common case): no sender work.
+    if (this.sndMax !== this.sndUna || ack !== this.sndUna || seg.sack !== undefined) this.processAck(seg, ack, scaledWnd);
 
     // Window update (§3.10.7.4): only from a segment newer than the last one used.
     if (seqLt(this.sndWl1, seg.seq) || (this.sndWl1 === seg.seq && seqLe(this.sndWl2, ack))) {
@@ -665,10 +764,35 @@ export class TcpSocket {
     }
   }
 
+  /** The sender's side of an acceptable ACK: the scoreboard, SND.UNA, duplicate ACKs, loss detection. */
+  private processAck(seg: TcpSegment, ack: number, scaledWnd: number): void {
+    const sack = this.sackEnabled && seg.sack !== undefined;
+    // Deliveries, in ascending sequence order (cumulatively acknowledged, then SACKed), feed RACK
+    // and the RTT samples (RFC 8985 §6.2 steps 1-3).
+    this.rack.beginAck(this.now);
+    this.dsackLeft = -1;
+    const advanced = seqGt(ack, this.sndUna);
+    if (advanced) this.onNewAck(ack);
+    if (sack) this.takeSack(seg.sack!, ack);
+    if (!advanced && ack === this.sndUna && (seg.payload as string).length === 0 && (seg.flags & (SYN | FIN)) === 0
+      && scaledWnd === this.sndWnd && this.sndMax !== this.sndUna) {
+      this.onDupAck();
+    }
+    if (!this.sackEnabled) return;
+    if (this.tlp.endSeq >= 0 && this.tlp.onAck(ack, advanced, this.dsackLeft >= 0 ? this.dsackLeft : undefined, this.dsackRight)) {
+      this.onProbeRepairedLoss();
+    }
+    // Without SACK information, retransmissions or recovery, what is left in flight was sent
+    // after what was delivered, and RACK has nothing to find.
+    const sent = this.sent;
+    if (sack || this.inRecovery || this.rtoRecovery || sent.retransBytes > 0 || sent.lostBytes > 0) this.detectLosses();
+  }
+
   /** SND.UNA advances: free the buffer, sample the RTT, grow cwnd or progress recovery. */
   private onNewAck(ack: number): void {
     const now = this.now;
     const flightBefore = seqDiff(this.sndMax, this.sndUna);
+    const cwndBefore = this.cc.cwnd;
     const dataAcked = Math.min(Math.max(seqDiff(ack, this.sendStartSeq), 0), this.sendBuffer.length);
     if (dataAcked > 0) {
       this.sendBuffer.drop(dataAcked);
@@ -676,10 +800,11 @@ export class TcpSocket {
       this.stats.bytesOut += dataAcked;
       this.events |= EV_WRITABLE;
     }
+    this.sent.acknowledge(ack, this.rack);
     this.sndUna = ack;
     if (seqLt(this.sndNxt, ack)) this.sndNxt = ack;
-    if (seqLt(this.rexmitHigh, ack)) this.rexmitHigh = ack;
-    this.scoreboard.trim(ack);
+    this.rack.onAcknowledged(ack);
+    this.probeRestart = true;
     // RFC 6298 §3 (Karn): only a segment that was not retransmitted gives a sample.
     if (this.rttActive && seqGe(ack, this.rttSeq)) {
       this.rtt.sample(now - this.rttStart);
@@ -692,21 +817,45 @@ export class TcpSocket {
         // RFC 6582 §3.2 step 3 (full ACK) / RFC 6675 §5: leave recovery.
         this.inRecovery = false;
         this.dupAcks = 0;
+        this.rack.onRecoveryEnd();
         if (this.sackEnabled) this.cc.cwnd = this.cc.ssthresh;
         else this.cc.cwnd = Math.min(this.cc.ssthresh, Math.max(seqDiff(this.sndMax, ack), smss) + smss);
       } else if (!this.sackEnabled) {
         // RFC 6582 §3.2 step 4 (partial ACK): retransmit the next hole, deflate cwnd by
         // the amount acknowledged, add back one SMSS if at least one was acknowledged.
+        this.sent.markHeadLost(smss);
         this.fastRexmitPending = true;
         let cwnd = this.cc.cwnd - dataAcked;
         if (dataAcked >= smss) cwnd += smss;
         this.cc.cwnd = Math.max(cwnd, smss);
       }
     } else {
+      if (this.rtoRecovery && seqGe(ack, this.recover)) {
+        this.rtoRecovery = false;
+        this.rack.onRecoveryEnd();
+      }
       this.dupAcks = 0;
+      this.limitedTransmitBytes = 0;
       // Grow cwnd only while it limits the sender (RFC 7661's idea, as Linux's
       // tcp_is_cwnd_limited): an application-limited flow must not inflate it without bound.
-      if (dataAcked > 0 && 2 * flightBefore >= this.cc.cwnd) this.cc.onAck(dataAcked, smss, now);
+      if (dataAcked > 0 && 2 * flightBefore >= this.cc.cwnd) {
+        const sample = this.ackSample;
+        sample.acked = dataAcked;
+        sample.smss = smss;
+        sample.nowUs = now;
+        sample.rttUs = this.rack.ackRttUs;
+        sample.minRttUs = this.rack.minRtt;
+        sample.ack = ack;
+        sample.sndMax = this.sndMax;
+        this.cc.onAck(sample);
+      }
+      // Send buffer autotuning (Linux's tcp_sndbuf_expand): room for two windows, when the
+      // application found the buffer full and cwnd was not what held the sender back.
+      if (this.writeRefused && flightBefore < cwndBefore) {
+        this.writeRefused = false;
+        const wanted = Math.min(2 * this.cc.cwnd, this.config.sendBufferMax);
+        if (wanted > this.sendBufferLimit) this.sendBufferLimit = wanted;
+      }
     }
     // RFC 6298 §5.2/§5.3: stop the timer when all is acknowledged, else restart it.
     this.rtoAt = this.sndMax === this.sndUna ? -1 : now + this.rtt.rto;
@@ -722,34 +871,104 @@ export class TcpSocket {
       if (!this.sackEnabled) this.cc.cwnd += smss;
       return;
     }
-    // RFC 6675 §5: also when SACKs say SND.UNA is lost (more than (DupThresh-1)*SMSS SACKed above it).
-    if (this.dupAcks !== 3 && !(this.sackEnabled && this.dupAcks < 3 && this.scoreboard.sackedBytes > 2 * smss)) return;
+    // RFC 6675 §5: also when SACKs say SND.UNA is lost (more than (DupThresh-1)*SMSS SACKed
+    // above it); with RACK, the SACKs speak through RACK instead.
+    if (this.dupAcks !== 3 && !(this.sackEnabled && !this.config.rack && this.dupAcks < 3
+      && this.sent.sackedBytes > 2 * smss)) return;
     // RFC 6582 §3.2 step 2: only if the ACK covers more than `recover` (no new recovery for old losses).
     if (!seqGt(this.sndUna, this.recover)) return;
-    const flight = seqDiff(this.sndMax, this.sndUna);
+    this.enterRecovery();
+  }
+
+  /**
+   * Fast recovery (RFC 5681 §3.2, RFC 6675 §5 step 4): ssthresh from the
+   * algorithm, the first lost segment retransmitted at once.
+   */
+  private enterRecovery(): void {
+    const smss = this.smss;
+    // RFC 5681 §3.2 step 2: FlightSize without what limited transmit sent.
+    const flight = seqDiff(this.sndMax, this.sndUna) - this.limitedTransmitBytes;
     const ssthresh = this.cc.onLoss(flight, smss, this.now);
     this.recover = this.sndMax;
     this.inRecovery = true;
     this.fastRexmitPending = true;
-    this.rexmitHigh = this.sndUna;
     this.stats.fastRetransmits += 1;
+    this.tlp.cancel();
+    this.probeAt = -1;
     // RFC 5681 §3.2 step 3: cwnd = ssthresh + 3*SMSS; RFC 6675 §5 step (4.2): cwnd = ssthresh.
     this.cc.cwnd = this.sackEnabled ? ssthresh : ssthresh + 3 * smss;
+    if (this.sackEnabled && !this.config.rack) this.sent.markLostBySackedAbove(2 * smss);
+    // RFC 5681 §3.2 step 3 / RFC 6675 step (4.3): at least the segment at SND.UNA is lost.
+    if (this.sent.pendingBytes === 0) this.sent.markHeadLost(smss);
   }
 
-  /** RFC 2018 §5: record SACK blocks between SND.UNA and SND.MAX (others are ignored). */
-  private takeSack(blocks: number[]): void {
+  /**
+   * After the scoreboard took an ACK (or the RACK timer fired), with SACK:
+   * RACK (RFC 8985 §6.2 step 5) or RFC 6675's IsLost mark what is lost, and
+   * a loss outside recovery starts fast recovery.
+   */
+  private detectLosses(): void {
+    const sent = this.sent;
+    if (this.config.rack) {
+      const reoWnd = this.rack.reoWnd(this.inRecovery || this.rtoRecovery, idiv(sent.sackedBytes, this.smss), this.rtt.srtt);
+      const timeout = this.rack.detectLoss(sent, this.now, reoWnd);
+      this.reorderAt = timeout > 0 ? this.now + timeout : -1;
+      this.stats.lostRetransmits = this.rack.lostRetransmits;
+    } else if (this.inRecovery) {
+      sent.markLostBySackedAbove(2 * this.smss);
+    }
+    if (sent.pendingBytes > 0 && !this.inRecovery && !this.rtoRecovery) this.enterRecovery();
+  }
+
+  /**
+   * RFC 8985 §7.4.2: the tail loss probe repaired a loss: a congestion event
+   * like any other (Linux enters and leaves CWR at once), without recovery.
+   */
+  private onProbeRepairedLoss(): void {
+    this.stats.lossProbeRecoveries += 1;
+    this.cc.cwnd = this.cc.onLoss(seqDiff(this.sndMax, this.sndUna), this.smss, this.now);
+  }
+
+  /**
+   * RFC 2018 §5: record SACK blocks between SND.UNA and SND.MAX (others are
+   * ignored); a first block below SEG.ACK or inside the second is a D-SACK
+   * (RFC 2883 §4): a duplicate the receiver got, not new information.
+   */
+  private takeSack(blocks: number[], ack: number): void {
+    const valid: number[] = [];
     for (let i = 0; i + 1 < blocks.length; i += 2) {
       const left = blocks[i];
       const right = blocks[i + 1];
-      if (seqLt(left, right) && seqGt(right, this.sndUna) && seqLe(right, this.sndMax)) {
-        this.scoreboard.add(seqMax(left, this.sndUna), right);
+      if (!seqLt(left, right)) continue;
+      if (i === 0 && (seqLe(right, ack) || (blocks.length >= 4 && seqGe(left, blocks[2]) && seqLe(right, blocks[3])))) {
+        this.dsackLeft = left;
+        this.dsackRight = right;
+        this.stats.dsacks += 1;
+        this.rack.onDsack(this.sndMax);
+        continue;
       }
+      if (!seqGt(right, this.sndUna) || !seqLe(right, this.sndMax)) continue;
+      // Kept in ascending order (RFC 8985 §6.2 step 3 takes deliveries that way): at most four blocks.
+      let at = valid.length;
+      while (at >= 2 && seqLt(left, valid[at - 2])) at -= 2;
+      table.insert(valid, at + 1, right);
+      table.insert(valid, at + 1, seqMax(left, this.sndUna));
     }
+    for (let i = 0; i < valid.length; i += 2) this.sent.sack(valid[i], valid[i + 1], this.rack);
   }
 
+  /** RFC 5961 §7: challenge ACKs are rate limited (per connection). */
   private challengeAck(): void {
-    // RFC 5961 §7 rate limiting is not implemented.
+    const now = this.now;
+    if (this.challengeWindowStart < 0 || now - this.challengeWindowStart >= this.config.challengeAckIntervalUs) {
+      this.challengeWindowStart = now;
+      this.challengeAcksInWindow = 0;
+    }
+    if (this.challengeAcksInWindow >= this.config.challengeAckLimit) {
+      this.stats.challengeAcksLimited += 1;
+      return;
+    }
+    this.challengeAcksInWindow += 1;
     this.ackNow = true;
     this.stats.challengeAcks += 1;
   }
@@ -775,16 +994,35 @@ export class TcpSocket {
     if (st === TcpState.SynSent || st === TcpState.SynReceived) {
       if (this.sndNxt === this.iss) this.sendSyn();
     }
-    if (st >= TcpState.Established && st !== TcpState.TimeWait) this.sendData();
+    if (st >= TcpState.Established && st !== TcpState.TimeWait) {
+      this.sendData();
+      if (this.probeRestart) this.armProbe();
+    }
     if (this.ackNow && st >= TcpState.SynReceived && this.state !== TcpState.Closed) {
       const seg = this.segment(ACK, this.sndNxt, "");
-      if (this.sackEnabled && !this.ooo.isEmpty()) seg.sack = this.ooo.sackBlocks(this.tsEnabled ? 3 : 4);
+      if (this.sackEnabled && !this.ooo.isEmpty()) seg.sack = this.sackBlocks();
       this.outbox.push(seg);
     }
     this.updatePersist();
     const out = this.outbox;
     this.outbox = [];
     return out;
+  }
+
+  /**
+   * RFC 2018 §4 SACK blocks for an ACK (three with timestamps, else four). A
+   * FIN held after a hole is reported with the block it ends, as Linux does:
+   * a sender's SACK scoreboard covers the FIN's sequence number too.
+   */
+  private sackBlocks(): number[] {
+    const blocks = this.ooo.sackBlocks(this.tsEnabled ? 3 : 4);
+    const fin = this.peerFinSeq;
+    if (fin >= 0) {
+      for (let i = 1; i < blocks.length; i += 2) {
+        if (blocks[i] === fin) blocks[i] = seqAdd(fin, 1);
+      }
+    }
+    return blocks;
   }
 
   private runTimers(now: number): void {
@@ -794,6 +1032,12 @@ export class TcpSocket {
       return;
     }
     if (this.rtoAt >= 0 && now >= this.rtoAt) this.onRetransmitTimeout();
+    if (this.reorderAt >= 0 && now >= this.reorderAt) {
+      // RFC 8985 §6.2: the RACK timer: look again at what was waiting out its reordering window.
+      this.reorderAt = -1;
+      this.detectLosses();
+    }
+    if (this.probeAt >= 0 && now >= this.probeAt) this.sendProbe();
     if (this.persistAt >= 0 && now >= this.persistAt) {
       // RFC 9293 §3.8.6.1 / RFC 1122 §4.2.2.17: probe a zero window. Like Linux, the
       // probe is an already-acknowledged sequence number: the receiver must answer
@@ -827,7 +1071,11 @@ export class TcpSocket {
     this.keepAliveAt = now + this.config.keepAliveIntervalUs;
   }
 
-  /** RFC 6298 §5.4-§5.7 and RFC 5681 §3.1: retransmit the earliest segment, back off, shrink cwnd. */
+  /**
+   * RFC 6298 §5.4-§5.7 and RFC 5681 §3.1: back off, shrink cwnd, and resend
+   * from SND.UNA in slow start: everything outstanding is deemed lost and
+   * SACK information is dropped (RFC 2018 §8; RFC 8985 §6.3 marks at least as much).
+   */
   private onRetransmitTimeout(): void {
     this.rtoAt = -1;
     const st = this.state;
@@ -845,17 +1093,60 @@ export class TcpSocket {
     if (this.retries > this.config.maxRetries) return this.terminate("timeout");
     this.stats.rtos += 1;
     this.cc.onRto(seqDiff(this.sndMax, this.sndUna), this.smss, this.now);
+    if (this.inRecovery) this.rack.onRecoveryEnd();
     this.inRecovery = false;
+    this.rtoRecovery = true;
     this.fastRexmitPending = false;
     this.dupAcks = 0;
     // RFC 6582 §3.2 step 1 after a timeout: recover = the highest sequence sent.
     this.recover = this.sndMax;
-    // RFC 2018 §8: the receiver may have reneged: forget the SACK information.
-    this.scoreboard.clear();
-    this.sndNxt = this.sndUna;
-    this.rexmitHigh = this.sndUna;
+    this.sent.markAllLost();
+    this.tlp.cancel();
+    this.probeAt = -1;
+    this.reorderAt = -1;
     this.rttActive = false;
     this.rtt.backOff();
+  }
+
+  /**
+   * RFC 8985 §7.2: (re)arms the probe timeout after new data went out or an
+   * ACK advanced, when SACK and RACK-TLP are on, outside recovery, with no
+   * probe outstanding.
+   */
+  private armProbe(): void {
+    this.probeRestart = false;
+    if (!this.sackEnabled || !this.config.rack || this.inRecovery || this.rtoRecovery || this.tlp.endSeq >= 0
+      || this.sndMax === this.sndUna || this.rtoAt < 0) {
+      this.probeAt = -1;
+      return;
+    }
+    this.probeAt = this.now + this.tlp.timeout(this.rtt.srtt, seqDiff(this.sndMax, this.sndUna), this.smss, this.rtoAt - this.now);
+  }
+
+  /**
+   * RFC 8985 §7.3: the probe: one segment of new data if the peer's window
+   * takes it, else the last segment again; cwnd is not consulted. Then the
+   * retransmission timer restarts.
+   */
+  private sendProbe(): void {
+    this.probeAt = -1;
+    const smss = this.smss;
+    const remaining = seqDiff(seqAdd(this.sendStartSeq, this.sendBuffer.length), this.sndNxt);
+    const room = seqDiff(seqAdd(this.sndUna, this.sndWnd), this.sndNxt);
+    const finPending = this.finQueued && seqLe(this.sndNxt, this.finSeq);
+    if ((remaining > 0 && room >= Math.min(remaining, smss)) || (remaining <= 0 && finPending)) {
+      this.sendNew(Math.max(Math.min(remaining, smss), 0));
+      this.tlp.sent(this.sndMax, false);
+    } else {
+      const last = this.sent.tail;
+      if (last === undefined || (last.flags & SACKED) !== 0) return;
+      const fin = this.finQueued && last.end === seqAdd(this.finSeq, 1) ? 1 : 0;
+      if (seqDiff(last.end, last.start) - fin > smss) this.sent.split(last, seqAdd(last.end, -(smss + fin)));
+      this.retransmitRun(this.sent.tail!, smss);
+      this.tlp.sent(this.sndMax, true);
+    }
+    this.stats.lossProbes += 1;
+    this.rtoAt = this.now + this.rtt.rto;
   }
 
   private sendSyn(): void {
@@ -890,57 +1181,97 @@ export class TcpSocket {
     return idiv(gso, this.smss) * this.smss;
   }
 
+  /**
+   * Sends what cwnd and the peer's window allow: lost data first (RFC 6675
+   * §5 (C) rule 1, RFC 8985), as far as cwnd - pipe allows, then new data.
+   */
   private sendData(): void {
-    if (this.fastRexmitPending) {
-      // RFC 5681 §3.2 step 3 / RFC 6582 §3.2 step 4: retransmit the first unacknowledged segment, outside cwnd.
-      this.fastRexmitPending = false;
-      const used = this.transmit(this.sndUna, this.smss);
-      if (seqLt(this.rexmitHigh, seqAdd(this.sndUna, used))) this.rexmitHigh = seqAdd(this.sndUna, used);
-    }
-    const sackRecovery = this.inRecovery && this.sackEnabled;
-    const unit = this.segmentUnit();
+    const sent = this.sent;
     const smss = this.smss;
+    if (this.fastRexmitPending) {
+      // RFC 5681 §3.2 step 3 / RFC 6582 §3.2 step 4 / RFC 6675 step (4.3): the first lost segment, outside cwnd.
+      this.fastRexmitPending = false;
+      const run = sent.firstPending();
+      if (run !== undefined) this.retransmitRun(run, smss);
+    }
+    const unit = this.segmentUnit();
     for (;;) {
-      if (sackRecovery) {
-        // RFC 6675 §5 (C): while cwnd - pipe >= 1 SMSS, send NextSeg: first the holes
-        // below the highest SACKed byte (rule 1), then new data (rule 2).
-        if (this.cc.cwnd - this.pipe() < smss) break;
-        const [holeStart, holeLen] = this.scoreboard.nextHole(seqMax(this.rexmitHigh, this.sndUna));
-        if (holeLen > 0) {
-          const used = this.transmit(holeStart, Math.min(holeLen, smss));
-          if (used === 0) break;
-          this.rexmitHigh = seqAdd(holeStart, used);
-          continue;
+      const room = this.cc.cwnd - this.windowInUse();
+      if (sent.pendingBytes > 0) {
+        if (room < smss) {
+          this.limits.enter(LIMIT_CWND, this.now);
+          return;
         }
+        this.retransmitRun(sent.firstPending()!, Math.min(unit, room - room % smss));
+        continue;
       }
       const dataEnd = seqAdd(this.sendStartSeq, this.sendBuffer.length);
       const remaining = seqDiff(dataEnd, this.sndNxt);
       const finPending = this.finQueued && seqLe(this.sndNxt, this.finSeq);
-      if (remaining <= 0 && !finPending) break;
-      const inFlight = seqDiff(this.sndNxt, this.sndUna);
-      let usable = Math.min(this.cc.cwnd, this.sndWnd) - inFlight;
-      if (sackRecovery) usable = Math.min(this.cc.cwnd - this.pipe(), this.sndWnd - inFlight);
+      if (remaining <= 0 && !finPending) {
+        let limit = LIMIT_APP;
+        if (this.sndMax === this.sndUna) limit = LIMIT_IDLE;
+        else if (this.sendBuffer.length + smss > this.sendBufferLimit) limit = LIMIT_SNDBUF;
+        this.limits.enter(limit, this.now);
+        return;
+      }
+      const windowRoom = this.sndWnd - seqDiff(this.sndNxt, this.sndUna);
+      const usable = Math.min(room, windowRoom);
       let len = Math.min(Math.max(remaining, 0), unit, Math.max(usable, 0));
       if (remaining > 0) {
-        if (len <= 0) break;
-        if (len < smss && len < remaining && len < idiv(this.maxSndWnd, 2)) break; // sender SWS avoidance, §3.8.6.2.1
+        let blocked = len <= 0;
+        // Sender SWS avoidance (§3.8.6.2.1).
+        if (!blocked && len < smss && len < remaining && len < idiv(this.maxSndWnd, 2)) blocked = true;
+        if (blocked) {
+          this.limits.enter(windowRoom < room ? LIMIT_RWND : LIMIT_CWND, this.now);
+          return;
+        }
         // Nagle (RFC 9293 §3.7.4) in Minshall's variant, as Linux: no small segment while
-        // another small one is unacknowledged (not for retransmissions, not once closing).
-        if (len < smss && this.config.nagle && !this.finQueued && seqGt(this.smallSentEnd, this.sndUna)
-          && seqGe(this.sndNxt, this.sndMax)) break;
+        // another small one is unacknowledged (not once closing).
+        if (len < smss && this.config.nagle && !this.finQueued && seqGt(this.smallSentEnd, this.sndUna)) break;
       } else {
         len = 0;
       }
-      const used = this.transmit(this.sndNxt, len);
-      if (used === 0) break;
-      this.sndNxt = seqAdd(this.sndNxt, used);
+      if (this.sendNew(len) === 0) break;
     }
   }
 
-  /** RFC 6675 §4 pipe: bytes in flight, not SACKed and not deemed lost (holes below the highest SACK not yet retransmitted). */
-  private pipe(): number {
-    const sb = this.scoreboard;
-    return seqDiff(this.sndMax, this.sndUna) - sb.sackedBytes - sb.holeBytesFrom(seqMax(this.rexmitHigh, this.sndUna));
+  /** New data (and the FIN when it reaches it) at SND.NXT; returns the sequence space used. */
+  private sendNew(len: number): number {
+    const seq = this.sndNxt;
+    const used = this.transmit(seq, len);
+    if (used === 0) return 0;
+    this.sent.append(seq, seqAdd(seq, used), this.now);
+    if (this.dupAcks > 0 && !this.inRecovery) this.limitedTransmitBytes += used;
+    this.sndNxt = seqAdd(seq, used);
+    this.probeRestart = true;
+    return used;
+  }
+
+  /** Retransmits up to `maxLen` bytes from the start of `run` (split there if it is longer). */
+  private retransmitRun(run: SentRun, maxLen: number): void {
+    const fin = this.finQueued && run.end === seqAdd(this.finSeq, 1) ? 1 : 0;
+    const dataLen = seqDiff(run.end, run.start) - fin;
+    const len = Math.min(dataLen, maxLen);
+    if (len < dataLen) this.sent.split(run, seqAdd(run.start, len));
+    this.transmit(run.start, len);
+    this.sent.retransmitted(run, this.now);
+  }
+
+  /**
+   * What counts against cwnd: RFC 6675's pipe (in flight, less SACKed and
+   * lost, plus retransmissions in flight). Outside recovery without limited
+   * transmit it is RFC 5681's FlightSize; without SACK, limited transmit
+   * allows one more SMSS per duplicate ACK, two at most (RFC 3042 §2).
+   */
+  private windowInUse(): number {
+    const sent = this.sent;
+    const flight = seqDiff(this.sndMax, this.sndUna);
+    if (!this.inRecovery && sent.lostBytes === 0) {
+      if (this.dupAcks === 0 || !this.config.limitedTransmit) return flight;
+      if (!this.sackEnabled) return flight - Math.min(this.dupAcks, 2) * this.smss;
+    }
+    return flight - sent.sackedBytes - sent.lostBytes + sent.retransBytes;
   }
 
   /** Emits the segment at `seq` with up to `maxLen` bytes (and FIN when it reaches it); returns the sequence space used. */
@@ -990,7 +1321,7 @@ export class TcpSocket {
   }
 
   /** A segment from this connection, ACK, window and timestamps filled in. */
-  private segment(flags: number, seq: number, payload: string): TcpSegment {
+  private segment(flags: number, seq: number, payload: Payload): TcpSegment {
     const syn = (flags & SYN) !== 0;
     const seg: TcpSegment = {
       srcAddr: this.localAddr, dstAddr: this.remoteAddr, srcPort: this.localPort, dstPort: this.remotePort,
@@ -1038,23 +1369,29 @@ export class TcpSocket {
   // ---- Helpers ------------------------------------------------------------
 
   private negotiate(seg: TcpSegment): void {
-    const peerMss = seg.mss ?? DEFAULT_PEER_MSS;
     this.wsEnabled = this.config.windowScaling && seg.wscale !== undefined;
     this.sndWscale = this.wsEnabled ? Math.min(seg.wscale!, MAX_WSCALE) : 0;
     if (!this.wsEnabled) this.rcvWscale = 0;
     this.tsEnabled = this.config.timestamps && seg.tsVal !== undefined;
     if (this.tsEnabled) this.tsRecent = seg.tsVal!;
     this.sackEnabled = this.config.sack && seg.sackPermitted === true;
-    // RFC 9293 §3.7.1: Eff.snd.MSS deducts the options we send in every segment.
+    this.setPeerMss(seg.mss ?? DEFAULT_PEER_MSS);
+  }
+
+  /** RFC 9293 §3.7.1: Eff.snd.MSS deducts the options we send in every segment; the initial window follows. */
+  private setPeerMss(peerMss: number): void {
     this.smss = Math.min(peerMss, this.config.mss) - (this.tsEnabled ? TS_OPTION_BYTES : 0);
-    this.cc = createCongestionControl(this.config.congestion, initialWindow(this.smss, this.config.initialWindowSegments));
+    this.cc = this.newCongestionControl();
+  }
+
+  private newCongestionControl(): CongestionControl {
+    return createCongestionControl(this.config.congestion, initialWindow(this.smss, this.config.initialWindowSegments),
+      { hystart: this.config.hystart });
   }
 
   /** The smallest shift that lets the receive buffer be advertised (RFC 7323 §2.3). */
   private wantedWscale(): number {
-    let shift = 0;
-    while (shift < MAX_WSCALE && shr(this.config.recvBufferSize, shift) > 65535) shift += 1;
-    return shift;
+    return windowScaleFor(this.config.recvBufferSize);
   }
 
   private chooseIss(now: number): void {
@@ -1066,7 +1403,6 @@ export class TcpSocket {
     this.sndNxt = iss;
     this.sndMax = iss;
     this.recover = iss;
-    this.rexmitHigh = iss;
     this.smallSentEnd = iss;
     this.sendStartSeq = seqAdd(iss, 1);
   }
@@ -1082,6 +1418,8 @@ export class TcpSocket {
     this.timeWaitAt = this.now + this.config.timeWaitUs;
     this.rtoAt = -1;
     this.persistAt = -1;
+    this.probeAt = -1;
+    this.reorderAt = -1;
   }
 
   /** Ends the connection: CLOSED, timers off, events set. */
@@ -1089,6 +1427,8 @@ export class TcpSocket {
     this.state = TcpState.Closed;
     this.rtoAt = -1;
     this.persistAt = -1;
+    this.probeAt = -1;
+    this.reorderAt = -1;
     this.delackAt = -1;
     this.timeWaitAt = -1;
     this.keepAliveAt = -1;

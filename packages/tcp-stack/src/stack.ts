@@ -2,18 +2,24 @@
 // sans-I/O. It finds a segment's connection by its 4-tuple, creates a socket
 // for a SYN that a listener owns (any address/port the caller decides to
 // answer for, as the HTTP cache answers as the origin), bounds memory (a
-// connection limit and a SYN backlog: a bounded half-open table), answers
-// segments for no connection with a reset (RFC 9293 §3.10.7.1), and drops
-// closed connections.
+// connection limit and a SYN backlog: a bounded half-open table, and SYN
+// cookies once it is full), answers segments for no connection with a
+// reset (RFC 9293 §3.10.7.1), and drops closed connections.
 import { resolveConfig, type TcpConfig } from "./config";
 import { ACK, RST, SYN, type TcpSegment } from "./segment";
 import { resetFor, TcpSocket, TcpState } from "./socket";
+import { SynCookies } from "./syn-cookies";
+import { TimerHeap } from "./timer-heap";
 
 export interface StackConfig {
   /** Most connections held at once (all states, TIME-WAIT included). */
   maxConnections: number;
   /** Most connections in SYN-RECEIVED at once (the SYN backlog). */
   maxHalfOpen: number;
+  /** RFC 4987 §3.6: answer SYNs with cookies while the SYN backlog is full (else drop them). */
+  synCookies: boolean;
+  /** The cookies' clock tick (a cookie is good for two ticks; Linux: a minute). */
+  synCookiePeriodUs: number;
   /** Socket settings for connections the stack creates. */
   socket?: Partial<TcpConfig>;
 }
@@ -29,6 +35,10 @@ export interface StackStats {
   halfOpen: number;
   accepted: number;
   synDropped: number;
+  /** SYN-ACKs sent with a cookie, handshakes completed by one, cookie ACKs refused (forged or expired). */
+  synCookiesSent: number;
+  synCookiesAccepted: number;
+  synCookiesRejected: number;
   resetsSent: number;
   noConnection: number;
 }
@@ -49,10 +59,23 @@ export class TcpStack {
   private readonly readySet = new LuaTable<TcpSocket, boolean>();
   private outbox: TcpSegment[] = [];
   private polled: TcpSocket[] = [];
-  readonly stats: StackStats = { connections: 0, halfOpen: 0, accepted: 0, synDropped: 0, resetsSent: 0, noConnection: 0 };
+  /** When each socket next needs to run (its pollAt), and the time of its valid entry there. */
+  private readonly timers = new TimerHeap<TcpSocket>();
+  private readonly timerAt = new LuaTable<TcpSocket, number>();
+  /** Sockets tell the table when the application gave them work (a write, a read that opens the window, a close). */
+  private readonly wake: (this: void, sock: TcpSocket) => void = (sock) => this.markReady(sock);
+  readonly stats: StackStats = {
+    connections: 0, halfOpen: 0, accepted: 0, synDropped: 0, synCookiesSent: 0, synCookiesAccepted: 0, synCookiesRejected: 0,
+    resetsSent: 0, noConnection: 0,
+  };
+  /** Made at the first cookie (its key draws on kmod.random32). */
+  private cookies: SynCookies | undefined;
 
   constructor(config?: Partial<StackConfig>) {
-    this.config = { maxConnections: config?.maxConnections ?? 65536, maxHalfOpen: config?.maxHalfOpen ?? 1024, socket: config?.socket };
+    this.config = {
+      maxConnections: config?.maxConnections ?? 65536, maxHalfOpen: config?.maxHalfOpen ?? 1024,
+      synCookies: config?.synCookies ?? true, synCookiePeriodUs: config?.synCookiePeriodUs ?? 60_000_000, socket: config?.socket,
+    };
   }
 
   /** Answers SYNs to `port` on `addr` (0: any address). */
@@ -84,23 +107,25 @@ export class TcpStack {
 
   /**
    * True when the segment belongs to this stack: a connection of its 4-tuple
-   * exists, or it is a SYN a listener accepts. A middlebox passes the others
-   * on untouched instead of calling `input` (which would reset them).
+   * exists, it is a SYN a listener accepts, or it completes a handshake with
+   * a valid SYN cookie. A middlebox passes the others on untouched instead
+   * of calling `input` (which would reset them).
    */
-  owns(seg: TcpSegment): boolean {
+  owns(seg: TcpSegment, nowUs: number): boolean {
     if (this.find(seg.dstAddr, seg.dstPort, seg.srcAddr, seg.srcPort) !== undefined) return true;
-    if ((seg.flags & (SYN | ACK | RST)) !== SYN) return false;
-    for (const acceptor of this.acceptors) {
-      if (acceptor(seg) !== undefined) return true;
-    }
-    return false;
+    const flags = seg.flags & (SYN | ACK | RST);
+    if (flags === ACK) return this.cookieGrantFor(seg, nowUs) !== undefined;
+    if (flags !== SYN) return false;
+    return this.acceptorConfig(seg) !== undefined;
   }
 
   /** One segment in. Returns the socket it went to (if any); output waits for `poll`. */
   input(seg: TcpSegment, nowUs: number): TcpSocket | undefined {
     let sock = this.find(seg.dstAddr, seg.dstPort, seg.srcAddr, seg.srcPort);
     if (sock === undefined) {
-      if ((seg.flags & (SYN | ACK | RST)) === SYN) sock = this.passiveOpen(seg);
+      const flags = seg.flags & (SYN | ACK | RST);
+      if (flags === SYN) sock = this.passiveOpen(seg, nowUs);
+      else if (flags === ACK && this.cookies !== undefined && this.cookies.active(nowUs)) sock = this.openFromCookie(seg, nowUs);
       if (sock === undefined) {
         this.stats.noConnection += 1;
         // §3.10.7.1: a segment for no connection gets a reset (a SYN we refused too).
@@ -124,10 +149,14 @@ export class TcpStack {
   poll(nowUs: number): TcpSegment[] {
     const out = this.outbox;
     this.outbox = [];
-    // A scan of every connection for due timers: fine for now, a timer wheel later.
-    for (const [sock] of pairs(this.sockets)) {
-      const at = sock.pollAt();
-      if (at >= 0 && at <= nowUs) this.markReady(sock);
+    const timers = this.timers;
+    while (timers.size > 0 && timers.peekTime() <= nowUs) {
+      const sock = timers.peekItem();
+      if (this.timerAt.get(sock) === timers.peekTime()) {
+        this.timerAt.delete(sock);
+        this.markReady(sock);
+      }
+      timers.pop();
     }
     const ready = this.ready;
     this.ready = [];
@@ -135,6 +164,7 @@ export class TcpStack {
       this.readySet.delete(sock);
       for (const seg of sock.dispatch(nowUs)) out.push(seg);
       this.settle(sock);
+      if (this.sockets.has(sock)) this.schedule(sock);
     }
     this.polled = ready;
     return out;
@@ -148,12 +178,12 @@ export class TcpStack {
   /** The earliest time `poll` has work, or -1. */
   pollAt(): number {
     if (this.outbox.length > 0 || this.ready.length > 0) return 0;
-    let t = -1;
-    for (const [sock] of pairs(this.sockets)) {
-      const at = sock.pollAt();
-      if (at >= 0 && (t < 0 || at < t)) t = at;
+    const timers = this.timers;
+    while (timers.size > 0) {
+      if (this.timerAt.get(timers.peekItem()) === timers.peekTime()) return timers.peekTime();
+      timers.pop(); // stale: the socket was rescheduled or left
     }
-    return t;
+    return -1;
   }
 
   /** Connections that completed their handshake since the last call (passive opens). */
@@ -171,16 +201,32 @@ export class TcpStack {
     }
   }
 
-  private passiveOpen(syn: TcpSegment): TcpSocket | undefined {
-    let config: Partial<TcpConfig> | undefined;
+  /** The settings of the first acceptor that takes `syn`, or undefined. */
+  private acceptorConfig(syn: TcpSegment): Partial<TcpConfig> | undefined {
     for (const acceptor of this.acceptors) {
-      config = acceptor(syn);
-      if (config !== undefined) break;
+      const config = acceptor(syn);
+      if (config !== undefined) return config;
     }
+    return undefined;
+  }
+
+  private passiveOpen(syn: TcpSegment, nowUs: number): TcpSocket | undefined {
+    const config = this.acceptorConfig(syn);
     if (config === undefined) return undefined;
-    if (this.stats.connections >= this.config.maxConnections || this.stats.halfOpen >= this.config.maxHalfOpen) {
-      // SYN-flood protection, bounded half-open table: a full backlog drops new SYNs (the peer retries).
+    if (this.stats.connections >= this.config.maxConnections) {
       this.stats.synDropped += 1;
+      return undefined;
+    }
+    if (this.stats.halfOpen >= this.config.maxHalfOpen) {
+      // SYN-flood protection: the half-open table is bounded; once it is full, a SYN gets a
+      // cookie (RFC 4987 §3.6) and no state, or, without cookies, is dropped (the peer retries).
+      if (this.config.synCookies) {
+        if (this.cookies === undefined) this.cookies = SynCookies.fromRandom(() => kmod.random32(), this.config.synCookiePeriodUs);
+        this.outbox.push(this.cookies.synAck(syn, resolveConfig(this.socketConfig(config)), nowUs));
+        this.stats.synCookiesSent += 1;
+      } else {
+        this.stats.synDropped += 1;
+      }
       return undefined;
     }
     const sock = new TcpSocket(this.socketConfig(config));
@@ -190,6 +236,34 @@ export class TcpStack {
     this.add(sock);
     this.halfOpen.set(sock, true);
     this.stats.halfOpen += 1;
+    return sock;
+  }
+
+  /** What a bare ACK's SYN cookie grants, when cookies are in use, a listener takes its endpoint, and it is valid. */
+  private cookieGrantFor(ack: TcpSegment, nowUs: number): ReturnType<SynCookies["check"]> {
+    if (this.cookies === undefined || !this.cookies.active(nowUs) || this.acceptorConfig(ack) === undefined) return undefined;
+    return this.cookies.check(ack, nowUs);
+  }
+
+  /**
+   * The ACK of a cookie SYN-ACK: a connection in ESTABLISHED (`input` then
+   * gives it the ACK, and any data it carries), or undefined (and a reset)
+   * when the cookie is bad.
+   */
+  private openFromCookie(ack: TcpSegment, nowUs: number): TcpSocket | undefined {
+    const config = this.acceptorConfig(ack);
+    if (config === undefined) return undefined;
+    const grant = this.cookies!.check(ack, nowUs);
+    if (grant === undefined || this.stats.connections >= this.config.maxConnections) {
+      this.stats.synCookiesRejected += 1;
+      return undefined;
+    }
+    const sock = new TcpSocket(this.socketConfig(config));
+    sock.openFromCookie(ack, grant, nowUs);
+    this.add(sock);
+    this.acceptQueue.push(sock);
+    this.stats.accepted += 1;
+    this.stats.synCookiesAccepted += 1;
     return sock;
   }
 
@@ -213,11 +287,25 @@ export class TcpStack {
     byRemote.set(endpointKey(sock.remoteAddr, sock.remotePort), sock);
     this.sockets.set(sock, true);
     this.stats.connections += 1;
+    sock.onWake = this.wake;
+  }
+
+  /** Puts the socket's next timer in the heap (after it ran). */
+  private schedule(sock: TcpSocket): void {
+    const at = sock.pollAt();
+    if (at < 0) {
+      this.timerAt.delete(sock);
+    } else if (this.timerAt.get(sock) !== at) {
+      this.timerAt.set(sock, at);
+      this.timers.push(at, sock);
+    }
   }
 
   private remove(sock: TcpSocket): void {
     if (!this.sockets.has(sock)) return;
     this.sockets.delete(sock);
+    this.timerAt.delete(sock);
+    sock.onWake = undefined;
     this.stats.connections -= 1;
     if (this.halfOpen.has(sock)) {
       this.halfOpen.delete(sock);

@@ -4,7 +4,7 @@
 // payload is never copied here: output is a list of parts, (headers,
 // payload), that the engine gathers when it sends.
 import { buildOptions, parseOptions } from "./options";
-import type { TcpSegment } from "./segment";
+import { payloadLength, type Payload, type TcpSegment } from "./segment";
 
 const PROTO_TCP = 6;
 const IP_HEADER_LEN = 20;
@@ -17,6 +17,31 @@ export function pseudoHeaderSum(src: number, dst: number, tcpLength: number): nu
 
 function sumString(s: string, initial: number): number {
   return s.length === 0 ? initial : kmod.sum16(s, undefined, undefined, initial);
+}
+
+/**
+ * `initial` plus the one's-complement sum of the payload, whichever pieces
+ * it is in: a piece that starts at an odd offset has its bytes the other
+ * way round in every 16-bit word, so its own sum is added byte-swapped
+ * (RFC 1071 §2 (B)).
+ */
+function sumPayload(p: Payload, initial: number): number {
+  if (typeof p === "string") return p.length === 0 ? initial : kmod.sum16(p, undefined, undefined, initial);
+  if (type(p) !== "table") return payloadLength(p) === 0 ? initial : kmod.sum16(p as string | Bytes, undefined, undefined, initial);
+  let sum = initial;
+  let odd = false;
+  for (const piece of p as (string | Bytes)[]) {
+    const n = typeof piece === "string" ? piece.length : piece.len();
+    if (n === 0) continue;
+    if (odd) {
+      const own = 0xffff - kmod.fold16(kmod.sum16(piece));
+      sum += shl(own & 0xff, 8) | shr(own, 8);
+    } else {
+      sum = kmod.sum16(piece, undefined, undefined, sum);
+    }
+    if (n % 2 === 1) odd = !odd;
+  }
+  return sum;
 }
 
 /**
@@ -86,7 +111,7 @@ export function encodeHeaders(seg: TcpSegment, partialChecksum?: boolean): strin
   }
   const options = buildOptions(seg);
   const tcpHeaderLen = TCP_HEADER_LEN + options.length;
-  const payloadLen = seg.payload.length;
+  const payloadLen = payloadLength(seg.payload);
   const tcpLen = tcpHeaderLen + payloadLen;
   const totalLen = IP_HEADER_LEN + tcpLen;
   ipIdentification = (ipIdentification + 1) & 0xffff;
@@ -105,7 +130,7 @@ export function encodeHeaders(seg: TcpSegment, partialChecksum?: boolean): strin
     let sum = pseudo + seg.srcPort + seg.dstPort + shr(seg.seq, 16) + (seg.seq & 0xffff)
       + shr(seg.ack, 16) + (seg.ack & 0xffff) + offFlags + seg.window + seg.urgent;
     sum = sumString(options, sum);
-    sum = sumString(seg.payload, sum);
+    sum = sumPayload(seg.payload, sum);
     tcpChecksum = kmod.fold16(sum);
   }
   return string.pack(">BBHHHBBHI4I4HHI4I4HHHH", 0x45, 0, totalLen, ipIdentification, 0x4000, 64, PROTO_TCP, ipChecksum,
@@ -118,7 +143,8 @@ export function encodeHeaders(seg: TcpSegment, partialChecksum?: boolean): strin
  * summed from the values instead of from the bytes.
  */
 function encodeTimestampHeaders(seg: TcpSegment, tsVal: number, tsEcr: number): string {
-  const payloadLen = seg.payload.length;
+  const payload = seg.payload;
+  const payloadLen = typeof payload === "string" ? payload.length : payloadLength(payload);
   const tcpLen = 32 + payloadLen;
   const totalLen = IP_HEADER_LEN + tcpLen;
   ipIdentification = (ipIdentification + 1) & 0xffff;
@@ -131,14 +157,28 @@ function encodeTimestampHeaders(seg: TcpSegment, tsVal: number, tsEcr: number): 
     + seg.srcPort + seg.dstPort + shr(seg.seq, 16) + (seg.seq & 0xffff) + shr(seg.ack, 16) + (seg.ack & 0xffff)
     + offFlags + seg.window + seg.urgent
     + 0x0101 + 0x080a + shr(tsVal, 16) + (tsVal & 0xffff) + shr(tsEcr, 16) + (tsEcr & 0xffff);
-  if (payloadLen > 0) sum = kmod.sum16(seg.payload, undefined, undefined, sum);
+  if (payloadLen > 0) sum = typeof payload === "string" ? kmod.sum16(payload, undefined, undefined, sum) : sumPayload(payload, sum);
   return string.pack(">BBHHHBBHI4I4HHI4I4HHHHBBBBI4I4", 0x45, 0, totalLen, ipIdentification, 0x4000, 64, PROTO_TCP,
     kmod.fold16(ipSum), src, dst, seg.srcPort, seg.dstPort, seg.seq, seg.ack, offFlags, seg.window, kmod.fold16(sum),
     seg.urgent, 1, 1, 8, 10, tsVal, tsEcr);
 }
 
+/** `headers` and the payload's pieces, as parts for the engine to gather (`kmod.send`, `kmod.send_gso`). */
+export function packetParts(headers: string, payload: Payload): (string | Bytes)[] {
+  if (typeof payload === "string") return payload.length > 0 ? [headers, payload] : [headers];
+  if (type(payload) === "table") return [headers, ...(payload as (string | Bytes)[])];
+  return payloadLength(payload) > 0 ? [headers, payload as string | Bytes] : [headers];
+}
+
 /** The packet as parts for `kmod.send`: headers, then the payload when there is one. */
-export function encodeIPv4Tcp(seg: TcpSegment): string[] {
-  const headers = encodeHeaders(seg);
-  return seg.payload.length > 0 ? [headers, seg.payload] : [headers];
+export function encodeIPv4Tcp(seg: TcpSegment): (string | Bytes)[] {
+  return packetParts(encodeHeaders(seg), seg.payload);
+}
+
+/** The packet as one string (tests, the simulated link): the parts joined, byte arrays copied out. */
+export function encodePacket(seg: TcpSegment): string {
+  const parts = encodeIPv4Tcp(seg);
+  const strings: string[] = [];
+  for (const part of parts) strings.push(typeof part === "string" ? part : part.string());
+  return table.concat(strings);
 }

@@ -65,6 +65,20 @@ describe("loopback transfers", () => {
     expect(r.lost).toBeGreaterThan(20);
   });
 
+  it("rfc8985_recovers_5_percent_loss_without_timeouts", async () => {
+    const r = await loopback({ bytes: MiB, lossPpm: 50_000, delayUs: 1000, seed: 3 });
+    expect(r).toMatchObject({ ok: true, rtos: 0 });
+    // Recovery by RTOs took ~3 s here; RACK-TLP needs no timer of 200 ms.
+    expect(r.time_us).toBeLessThan(600_000);
+  });
+
+  it("rfc9438_8_MiB_with_1_percent_loss_near_the_link_rate", async () => {
+    const r = await loopback({ bytes: 8 * MiB, lossPpm: 10_000, delayUs: 100, seed: 11 });
+    expect(r).toMatchObject({ ok: true, rtos: 0 });
+    // 67 ms on the wire; CUBIC's β = 0.7 and RACK keep the link busy.
+    expect(r.time_us).toBeLessThan(200_000);
+  });
+
   it("rfc6582_transfers_1_MiB_with_5_percent_loss_without_sack", async () => {
     const r = await loopback({ bytes: MiB, lossPpm: 50_000, delayUs: 1000, seed: 5, client: { sack: false } });
     expect(r.ok).toBe(true);

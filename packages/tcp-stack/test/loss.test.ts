@@ -147,3 +147,45 @@ describe("loss of each kind of segment", () => {
     expect(r.serverState).toBe("TIME-WAIT");
   });
 });
+
+describe("losses that cost a timeout without RACK-TLP (RFC 8985)", () => {
+  it("rfc8985_6_2_a_lost_retransmission_is_repaired_without_a_timeout", async () => {
+    let seq = -1;
+    let drops = 0;
+    const r = await transfer({
+      bytes: 200_000,
+      // Segment 3 and then its first retransmission.
+      drop: (p) => {
+        if (!S2C(p) || p.seg.payload.length === 0 || drops >= 2) return false;
+        if (p.index === 3) seq = p.seg.seq;
+        if (p.seg.seq !== seq) return false;
+        drops += 1;
+        return true;
+      },
+    });
+    expect(r.dropped).toHaveLength(2);
+    expect(r.server.rtos).toBe(0);
+    expect(r.server.lostRetransmits).toBe(1);
+  });
+
+  it("rfc8985_7_tail_losses_are_repaired_by_a_probe_without_a_timeout", async () => {
+    const bytes = 30_000; // 20 segments of 1448 bytes and one of 1040
+    const firstOfLastThree = 7001 + 18 * 1448;
+    let highest = 0;
+    const r = await transfer({
+      bytes,
+      // The last three data segments, the first time they are sent.
+      drop: (p) => {
+        if (!S2C(p) || p.seg.payload.length === 0) return false;
+        const end = p.seg.seq + p.seg.payload.length;
+        const original = end > highest;
+        if (original) highest = end;
+        return original && p.seg.seq >= firstOfLastThree;
+      },
+    });
+    expect(r.dropped.map((p) => p.seg.seq)).toEqual([firstOfLastThree, firstOfLastThree + 1448, firstOfLastThree + 2896]);
+    expect(r.server.lossProbes).toBe(1);
+    expect(r.server.rtos, JSON.stringify([r.elapsedUs, r.server, r.client])).toBe(0);
+    expect(r.elapsedUs).toBeLessThan(200_000);
+  });
+});

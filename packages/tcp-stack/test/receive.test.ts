@@ -233,3 +233,40 @@ describe("sequence space wrap", () => {
     expect(await s.read()).toEqual(pattern(150));
   });
 });
+
+describe("segments longer than the MSS (GRO: the engine may deliver them whole)", () => {
+  const MSS = 1460;
+
+  it("rfc9293_3_10_7_4_an_in_window_segment_of_several_mss_is_accepted", async () => {
+    const { sock } = await established(host, {}, { mss: MSS, win: 65535 });
+    const out = await sock.send({ flags: "A", seq: R, ack: L, payload: pattern(20 * MSS) });
+    // More than two full segments: acknowledged at once (RFC 5681 §4.2).
+    expect(out.map((d) => d.ack)).toEqual([R + 20 * MSS]);
+    expect(await sock.read()).toEqual(pattern(20 * MSS));
+  });
+
+  it("rfc9293_3_10_7_4_a_long_segment_is_trimmed_to_the_window", async () => {
+    const { sock } = await established(host, { recvBufferSize: 8 * MSS }, { mss: MSS });
+    const out = await sock.send({ flags: "A", seq: R, ack: L, payload: pattern(20 * MSS) });
+    expect(out.map((d) => d.ack)).toEqual([R + 8 * MSS]);
+    expect(await sock.read()).toEqual(pattern(8 * MSS));
+  });
+
+  it("rfc2018_4_a_long_out_of_order_segment_is_held_and_sacked", async () => {
+    const { sock } = await established(host, {}, { mss: MSS, sackPerm: true });
+    const [dup] = await sock.send({ flags: "A", seq: R + MSS, ack: L, payload: pattern(30 * MSS, MSS) });
+    expect(dup!.sack).toEqual([[R + MSS, R + 31 * MSS]]);
+    const [full] = await sock.send({ flags: "A", seq: R, ack: L, payload: pattern(MSS) });
+    expect(full!.ack).toBe(R + 31 * MSS);
+    expect(await sock.read()).toEqual(pattern(31 * MSS));
+  });
+
+  it("rfc9293_3_10_7_4_one_out_of_order_block_holds_a_whole_window_of_segments", async () => {
+    // The reassembler's bound counts holes, not segments: 60 segments after one hole are one block.
+    const { sock } = await established(host, { maxOutOfOrderBlocks: 2, recvBufferSize: 1 << 20 }, { mss: MSS, sackPerm: true, ws: 7 });
+    for (let i = 1; i <= 60; i++) await sock.send({ flags: "A", seq: R + i * MSS, ack: L, payload: pattern(MSS, i * MSS) });
+    expect((await sock.info()).outOfOrderDropped).toBe(0);
+    await sock.send({ flags: "A", seq: R, ack: L, payload: pattern(MSS) });
+    expect(await sock.read()).toEqual(pattern(61 * MSS));
+  });
+});

@@ -13,9 +13,16 @@ const L = ISS + 1;
 const MSS = 1460;
 const seg = (i: number): number => L + MSS * i;
 
+/**
+ * These tests pin the algorithms of the RFCs they are named after: Reno's
+ * numbers, losses found by counting duplicate ACKs, no limited transmit.
+ * CUBIC, RACK-TLP and limited transmit (the defaults) have their own tests.
+ */
+const CLASSIC = { congestion: "reno", rack: false, limitedTransmit: false };
+
 /** An established sender with ten full segments (the initial window) in flight. */
 async function tenInFlight(sack: boolean, extra = 0): Promise<Sock> {
-  const { sock } = await established(host, {}, sack ? { mss: MSS, sackPerm: true } : { mss: MSS });
+  const { sock } = await established(host, CLASSIC, sack ? { mss: MSS, sackPerm: true } : { mss: MSS });
   await sock.write(pattern(10 * MSS + extra));
   const out = await sock.poll();
   if (out.length !== 10) throw new Error(`expected 10 segments, got ${out.length}`);

@@ -71,6 +71,39 @@ describe("robustness", () => {
     }
   });
 
+  it("random_acks_and_sack_blocks_keep_the_scoreboard_consistent", async () => {
+    // The sender's scoreboard (RFC 6675, RFC 8985) under ACKs and SACK blocks anywhere in and around
+    // the flight, with time passing: its byte counts stay within what is in flight.
+    const r = rng(Number(process.env.TCP_FUZZ_SEED ?? 42) + 1);
+    for (let round = 0; round < 6; round++) {
+      const config = round % 2 === 0 ? {} : { segmentOffloadBytes: 65536 };
+      const { sock } = await established(host, config, { mss: 1460, sackPerm: true, ws: 7, win: 65535 });
+      await sock.write(Buffer.alloc(200_000, 1));
+      await sock.poll();
+      for (let i = 0; i < 120; i++) {
+        const info = await sock.info();
+        const [una, max] = [info.snd_una as number, info.snd_max as number];
+        const flight = (max - una + 2 ** 32) % 2 ** 32;
+        const at = (): number => (una + (flight > 0 ? r() % (flight + 3000) : 0) - 1500 + 2 ** 32) % 2 ** 32;
+        const blocks: [number, number][] = [];
+        for (let b = r() % 4; b > 0; b--) {
+          const left = at();
+          blocks.push([left, (left + 1 + (r() % 20_000)) % 2 ** 32]);
+        }
+        const ack = r() % 3 === 0 ? at() : una;
+        await sock.send({ flags: "A", seq: RISN + 1, ack, win: 65535, ...(blocks.length > 0 ? { sack: blocks } : {}) });
+        if (r() % 6 === 0) await sock.advance(r() % 300);
+        const after = await sock.info();
+        const inFlight = ((after.snd_max as number) - (after.snd_una as number) + 2 ** 32) % 2 ** 32;
+        for (const key of ["sacked_bytes", "lost_bytes", "retrans_bytes"]) {
+          expect(after[key] as number, key).toBeGreaterThanOrEqual(0);
+          expect(after[key] as number, key).toBeLessThanOrEqual(inFlight);
+        }
+        expect((after.sacked_bytes as number) + (after.lost_bytes as number)).toBeLessThanOrEqual(inFlight);
+      }
+    }
+  });
+
   it("random_bytes_are_rejected_without_error", async () => {
     const r = rng(7);
     const { sock } = await established(host);

@@ -57,6 +57,26 @@ describe("RFC 5961", () => {
     expect((await sock.info()).readable).toBe(0);
   });
 
+  it("rfc5961_7_challenge_acks_are_rate_limited", async () => {
+    const { sock } = await established(host);
+    expect((await sock.send({ flags: "R", seq: R + 1000 })).map((d) => d.flags)).toEqual(["A"]);
+    // One per half second (Linux's per-socket limit): the next in-window RST and SYN get nothing.
+    expect(await sock.send({ flags: "R", seq: R + 2000 })).toEqual([]);
+    expect(await sock.send({ flags: "S", seq: R + 10 })).toEqual([]);
+    const i = await sock.info();
+    expect([i.challengeAcks, i.challengeAcksLimited]).toEqual([1, 2]);
+    expect(await sock.state()).toBe("ESTABLISHED");
+  });
+
+  it("rfc5961_7_the_limit_is_per_interval", async () => {
+    const { sock } = await established(host, { challengeAckLimit: 2, challengeAckIntervalUs: 100_000 });
+    for (let i = 0; i < 3; i++) await sock.send({ flags: "R", seq: R + 1000 + i });
+    expect((await sock.info()).challengeAcks).toBe(2);
+    await host.advance(100);
+    expect((await sock.send({ flags: "R", seq: R + 5000 })).map((d) => d.flags)).toEqual(["A"]);
+    expect((await sock.info()).challengeAcks).toBe(3);
+  });
+
   it("rfc9293_3_10_7_4_ack_of_unsent_data_is_answered_and_dropped", async () => {
     const { sock } = await established(host);
     const out = await sock.send({ flags: "PA", seq: R, ack: L + 5, payload: "x" });

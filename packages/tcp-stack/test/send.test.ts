@@ -49,11 +49,45 @@ describe("segmentation and the initial window", () => {
     expect(Buffer.concat(out.map((d) => d.payload))).toEqual(pattern(3000));
   });
 
+  it("rfc9293_3_1_checksum_covers_data_written_in_pieces_of_odd_length", async () => {
+    // Strings and byte arrays of odd lengths: segments gather them (no copy) and sum them right.
+    for (const config of [{}, { segmentOffloadBytes: 65536 }]) {
+      const { sock } = await established(host, config, { mss: 1460, win: 65535 });
+      const data = pattern(4000);
+      const cuts = [0, 7, 1008, 1011, 2511, 4000];
+      for (let i = 0; i + 1 < cuts.length; i++) {
+        const piece = data.subarray(cuts[i]!, cuts[i + 1]!);
+        await host.call(i % 2 === 0 ? "tcp_write" : "tcp_write_bytes", [sock.id, piece]);
+      }
+      const out = await sock.poll(); // decode() checks every checksum
+      expect(Buffer.concat(out.map((d) => d.payload))).toEqual(data);
+    }
+  });
+
   it("send_buffer_is_bounded", async () => {
     const { sock } = await established(host, { sendBufferSize: 5000 });
     expect(await sock.write(pattern(4000))).toBe(4000);
     expect(await sock.write(pattern(4000))).toBe(1000);
     expect(await sock.write("x")).toBe(0);
+  });
+
+  it("send_buffer_grows_to_twice_cwnd_when_it_holds_the_sender_back", async () => {
+    const { sock } = await established(host, { sendBufferSize: 8000 });
+    expect(await sock.write(pattern(20000))).toBe(8000);
+    await sock.poll();
+    // All 8000 bytes in flight, less than cwnd: the buffer, not cwnd, limits the sender.
+    await sock.send({ flags: "A", seq: R, ack: L + 8000 });
+    const { cwnd, send_buffer } = await sock.info();
+    expect(send_buffer).toBe(2 * (cwnd as number));
+    expect(await sock.write(pattern(20000))).toBe(20000);
+  });
+
+  it("send_buffer_stays_when_cwnd_is_the_limit", async () => {
+    const { sock } = await established(host, { sendBufferSize: 20000 });
+    await sock.write(pattern(30000));
+    await sock.poll(); // cwnd (10 segments) in flight
+    await sock.send({ flags: "A", seq: R, ack: L + 1460 });
+    expect((await sock.info()).send_buffer).toBe(20000);
   });
 
   it("segment_offload_emits_super_segments_of_whole_mss", async () => {
@@ -77,7 +111,7 @@ describe("congestion window (RFC 5681)", () => {
   });
 
   it("rfc5681_3_1_congestion_avoidance_adds_one_smss_per_window", async () => {
-    const { sock } = await established(host, {}, { mss: 1460, sackPerm: true });
+    const { sock } = await established(host, { congestion: "reno" }, { mss: 1460, sackPerm: true });
     await sock.write(pattern(200000));
     await sock.poll();
     // Force congestion avoidance with a loss: three duplicate ACKs, then the full ACK
@@ -181,7 +215,8 @@ describe("retransmission timer (RFC 6298)", () => {
   });
 
   it("rfc6298_5_4_rto_retransmits_earliest_segment_and_backs_off", async () => {
-    const { sock } = await established(host);
+    // Reno's ssthresh (RFC 5681 §3.1 equation 4); CUBIC's is in cubic.test.ts.
+    const { sock } = await established(host, { congestion: "reno" });
     await sock.write(pattern(3000));
     await sock.poll();
     const rto = (await sock.info()).rto as number;
@@ -256,5 +291,26 @@ describe("sequence space wrap", () => {
     expect(info.send_queued).toBe(0);
     expect(info.snd_una).toBe((iss + 1 + 3000) % 2 ** 32);
     expect(info.rto_at).toBe(-1);
+  });
+});
+
+describe("what held the sender back (timed, as Linux's tcp_chrono)", () => {
+  it("send_limits_charge_waiting_time_to_cwnd_window_buffer_or_application", async () => {
+    const cases: [Record<string, unknown>, number, number, string][] = [
+      [{}, 65535, 30000, "cwnd_limited_us"], // more than the initial window
+      [{}, 3000, 10000, "rwnd_limited_us"], // the peer's window is 3000 bytes
+      [{ sendBufferSize: 10000 }, 65535, 10000, "sndbuf_limited_us"], // all sent, the buffer full
+      [{}, 65535, 5000, "app_limited_us"], // all sent, room for more
+    ];
+    for (const [config, win, bytes, limit] of cases) {
+      const { sock } = await established(host, config, { mss: 1460, win });
+      await sock.write(pattern(bytes));
+      await sock.poll();
+      await host.advance(7);
+      const i = await sock.info();
+      for (const key of ["cwnd_limited_us", "rwnd_limited_us", "sndbuf_limited_us", "app_limited_us"]) {
+        expect(i[key], `${limit}: ${key}`).toBe(key === limit ? 7000 : 0);
+      }
+    }
   });
 });
