@@ -5,7 +5,8 @@
 //     package when installed (/usr/share/llhttp), the parser Node.js links;
 //   - llhttp compiled to WebAssembly, the build npm's undici ships and uses.
 // Every callback of every parser is a function that does nothing (as in
-// llhttp's own benchmark); each parser reads the input again and again as
+// llhttp's own benchmark; ours takes whole header lines through its one
+// `headerLine` callback); each parser reads the input again and again as
 // pipelined messages on one keep-alive connection. Beside the times, the
 // Lua VM instructions per message (counted in plain lua5.4): a figure the
 // machine's load does not change, for comparing versions of the parser.

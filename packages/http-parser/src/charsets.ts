@@ -3,8 +3,8 @@
 // lookup tables for single bytes in the byte-by-byte states, and 256-bit
 // bitmaps for `kmod.span`, which skips a whole run of a set's bytes in C
 // (a few machine instructions a byte; a Lua pattern takes about 85). Both
-// forms of a set are made from the same ranges, once, at load time. (One
-// pattern is left, for the few bytes of a chunk size.)
+// forms of a set are made from the same ranges, once, at load time. (Two
+// patterns are left, for the few bytes of a chunk-size line.)
 
 /** Bytes from..to (inclusive) and single bytes: the members of a set. */
 interface ByteClass { ranges: [number, number][]; singles: number[] }
@@ -48,11 +48,16 @@ export const USERINFO = table({ ranges: ALNUM, singles: [0x2d, 0x5f, 0x2e, 0x21,
 export const ALPHA = table({ ranges: [[0x41, 0x5a], [0x61, 0x7a]], singles: [] });
 /** field-vchar, SP and HTAB (RFC 9110 5.5): header values; also quoted-pair. */
 export const HEADER_CHAR = table(HEADER_CLASS);
+/** Bytes a header value may start with: HEADER_CHAR but SP and HTAB. */
+export const VALUE_START = table({ ranges: [[0x21, 0x7e], OBS_TEXT], singles: [] });
 /** Bytes of a comma-separated token list (Connection, Transfer-Encoding) but the comma. */
 export const LIST_CHAR = table({ ranges: [[0x20, 0x2b], [0x2d, 0x7e], OBS_TEXT], singles: [0x09] });
 /** qdtext (RFC 9110 5.6.4): inside a quoted chunk extension value. */
 export const QDTEXT = table({ ranges: [[0x23, 0x5b], [0x5d, 0x7e], OBS_TEXT], singles: [0x09, 0x20, 0x21] });
 
+/** Value of a decimal digit, or nil. */
+export const DECIMAL = new LuaTable<number, number>();
+for (let d = 0; d <= 9; d++) DECIMAL.set(0x30 + d, d);
 /** Value of a hex digit, or nil. */
 export const HEX = new LuaTable<number, number>();
 for (let d = 0; d <= 9; d++) HEX.set(0x30 + d, d);
@@ -70,14 +75,10 @@ export const URL_SET = bitmap(URL_CLASS);
 export const HEADER_SET = bitmap(HEADER_CLASS);
 /** SP and HTAB: the whitespace before a header value. */
 export const OWS_SET = bitmap({ ranges: [], singles: [0x20, 0x09] });
-/** The bytes of a method name in a request line's fast path (`[A-Z_-]`; the name is then looked up). */
-export const METHOD_SET = bitmap({ ranges: [[0x41, 0x5a]], singles: [0x5f, 0x2d] });
 /** Visible ASCII (`!`-`~`): an origin-form target in the request line's fast path. */
 export const VISIBLE_SET = bitmap({ ranges: [[0x21, 0x7e]], singles: [] });
 /** Every byte but CR and LF: a reason phrase. */
 export const NOT_CRLF_SET = bitmap({ ranges: [[0x00, 0x09], [0x0b, 0x0c], [0x0e, 0xff]], singles: [] });
-/** Decimal digits: a Content-Length. */
-export const DIGIT_SET = bitmap({ ranges: [[0x30, 0x39]], singles: [] });
 
 /**
  * A chunk-size line without extensions, as a pattern (a size is too short for
@@ -85,3 +86,5 @@ export const DIGIT_SET = bitmap({ ranges: [[0x30, 0x39]], singles: [] });
  * line. `%x` is C's isxdigit, exactly [0-9A-Fa-f] in every locale (POSIX).
  */
 export const CHUNK_LINE = "^(%x+)\r\n()";
+/** The CRLF that ends a chunk's data, then a chunk-size line as CHUNK_LINE. */
+export const DATA_END_CHUNK_LINE = "^\r\n(%x+)\r\n()";

@@ -7,13 +7,15 @@
 // `string.sub(data, first, last)` are the bytes, positions 1-based in the
 // chunk given to `execute`. Bodies are never copied.
 //
-// Speed in Lua comes from doing work in C: a request line, a status line
-// or a header line found whole in the chunk is checked with a few
-// `kmod.span` calls (strspn over a byte set, charsets.ts), one per run of
-// bytes of one character set (a chunk-size line: one `string.match`); runs
-// of URL, header-name, header-value and reason bytes are skipped the same
-// way, and the byte a span stops at is then judged by the byte-by-byte
-// state as before. Everything else goes byte by byte through llhttp's
+// Speed in Lua comes from few calls: a call of a C function (kmod.span,
+// string.byte, ...) costs hundreds of machine instructions whatever it does,
+// a Lua VM instruction dozens. A start line or a header line found whole in
+// the chunk is checked with a few calls (kmod.span, strspn over a byte set,
+// per run of bytes of one character set: charsets.ts); a whole chunk with
+// one `string.match` (the CRLF before it and its size line); runs of URL,
+// header-name, header-value and reason bytes are skipped by kmod.span in
+// the byte-by-byte states too, and the byte a span stops at is judged by
+// the state as before. Everything else goes byte by byte through llhttp's
 // states, and the fast paths must agree with them: the tests feed every
 // input whole (fast paths) and byte by byte (none).
 // All numbers are integers (Lunatik): lengths stop at 2^53 - 1.
@@ -22,8 +24,8 @@ import {
   MAX_LENGTH, METHODS, METHOD_CONNECT, METHOD_PRI, RTSP_METHODS,
 } from "./constants";
 import {
-  ALPHA, CHUNK_LINE, DIGIT_SET, HEADER_CHAR, HEADER_SET, HEX, LIST_CHAR, METHOD_SET, NOT_CRLF_SET, OWS_SET, QDTEXT,
-  TOKEN, TOKEN_SET, URL_CHAR, URL_SET, USERINFO, VISIBLE_SET,
+  ALPHA, CHUNK_LINE, DATA_END_CHUNK_LINE, DECIMAL, HEADER_CHAR, HEADER_SET, HEX, LIST_CHAR, NOT_CRLF_SET, OWS_SET, QDTEXT,
+  TOKEN, TOKEN_SET, URL_CHAR, URL_SET, USERINFO, VALUE_START, VISIBLE_SET,
 } from "./charsets";
 
 /** A span of the chunk being parsed: `string.sub(data, first, last)`. */
@@ -179,28 +181,20 @@ const enum S {
 
 // Hot library functions as locals (upvalues): one table access less per call.
 const span = kmod.span;
+const find = string.find;
 const match = string.match;
 const byte = string.byte;
 const sub = string.sub;
 const lower = string.lower;
 
-// Bytes.
-const CR = 13;
-const LF = 10;
-const SP = 32;
-const HTAB = 9;
-const COLON = 58;
-const SLASH = 47;
+// Bytes (a const enum: compared as literals, not upvalues).
+const enum B { HTAB = 9, LF = 10, CR = 13, SP = 32, SLASH = 47, COLON = 58 }
 
 // The fixed parts of HTTP/1.x start lines, as the fast paths compare them.
 const HTTP_10_TAIL = " HTTP/1.0\r\n";
 const HTTP_11_TAIL = " HTTP/1.1\r\n";
 const HTTP_10_START = "HTTP/1.0 ";
 const HTTP_11_START = "HTTP/1.1 ";
-
-function isDigit(this: void, c: number | undefined): boolean {
-  return c !== undefined && c >= 0x30 && c <= 0x39;
-}
 
 /** A trie of literals, one table per node; `[-1]` holds the value of the literal ending there. */
 type Trie = LuaTable<number, Trie | number>;
@@ -231,6 +225,14 @@ function setOf(names: string[]): LuaTable<number, boolean> {
 }
 
 const METHOD_TRIE = buildTrie(METHODS, false);
+/** Methods a request line's fast path takes (those of HTTP, but PRI), by name, and the longest name. */
+const FAST_METHODS = new LuaTable<string, number>();
+let MAX_FAST_METHOD = 0;
+for (const name of HTTP_METHODS) {
+  if (name === "PRI") continue;
+  FAST_METHODS.set(name, METHODS[name]!);
+  MAX_FAST_METHOD = math.max(MAX_FAST_METHOD, name.length);
+}
 const HTTP_METHOD_SET = setOf(HTTP_METHODS);
 const RTSP_METHOD_SET = setOf(RTSP_METHODS);
 const ICE_METHOD_SET = setOf(ICE_METHODS);
@@ -335,12 +337,17 @@ export class Parser {
   private limitAbs: number = NO_LIMIT;
   private limitKind: number = L.NONE;
   private messagesCompleted = 0;
+  /** Whether any start-line callback but url, status and statusComplete is set (most users set none). */
+  private readonly startLineEvents: boolean;
 
   constructor(kind: MessageKind, callbacks: ParserCallbacks = {}, options: ParserOptions = {}) {
     this.type = kind === "request" ? T.REQUEST : T.RESPONSE;
     this.cb = callbacks;
     this.maxHeaderSize = options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE;
     this.state = S.START;
+    this.startLineEvents = callbacks.method !== undefined || callbacks.methodComplete !== undefined ||
+      callbacks.urlComplete !== undefined || callbacks.protocol !== undefined || callbacks.protocolComplete !== undefined ||
+      callbacks.version !== undefined || callbacks.versionComplete !== undefined;
   }
 
   /** Messages completed so far. */
@@ -412,9 +419,11 @@ export class Parser {
     const cb = this.cb;
     const n = data.length;
     const base = this.base;
-    // Fast path: a piece that lies inside a body (most packets of a large body).
+    // Fast path: a piece that lies inside a body (most packets of a large body). The body
+    // states come after the head's in S: one comparison turns away the start of a message.
     const current = this.state;
-    if (n > 0 && (((current === S.BODY_IDENTITY || current === S.CHUNK_DATA) && this.contentLength > n) || current === S.BODY_EOF)) {
+    if (current >= S.BODY_IDENTITY && n > 0 &&
+      (((current === S.BODY_IDENTITY || current === S.CHUNK_DATA) && this.contentLength > n) || current === S.BODY_EOF)) {
       const onBodyPiece = cb.body;
       if (onBodyPiece) onBodyPiece(data, 1, n);
       if (current !== S.BODY_EOF) this.contentLength -= n;
@@ -440,33 +449,43 @@ export class Parser {
     let failed = false;
 
     while (p <= stop || state >= S.HEADERS_DONE) {
-      if (state === S.HEADER_FIELD_START) {
+      if (state === S.HEADER_FIELD_START || state === S.HEADERS_START) {
         // ---- Header lines: the hot path of every message ----
-        // Fast path: a whole field line in this chunk (and the next line's first byte, which
-        // must not fold it): a name of tchars, a colon, OWS, a value that starts with a
-        // visible byte, CRLF; each run checked by one kmod.span. Special fields take it when
-        // their value is plain; the others cost no string. (Tests for nil are written as truth
-        // tests here: Lua compares with nil through a function call.) `first` is the line's
-        // first byte: read here for the first line, then the `fold` byte of the line before.
-        let first = byte(data, p);
-        while (true) {
+        // Fast path: whole field lines in this chunk (with the next line's first byte, which
+        // must not fold them): a name of tchars, a colon, OWS, a value that starts with a
+        // visible byte, CRLF. Four C calls a line, the fewest that check every byte: a span of
+        // the name, the bytes at the colon, a span of the value, the bytes at its end (CR, LF,
+        // and the next line's `first` two). Special fields take it when their value is plain;
+        // the others cost no string. The section's first two bytes are read here: at
+        // HEADERS_START it must not begin with a space.
+        let [first, second] = byte(data, p, p + 1);
+        if (state === S.HEADERS_START && first === B.SP) {
+          this.fail(Err.UNEXPECTED_SPACE, "Unexpected space after start line", p + 1);
+          failed = true;
+          break;
+        }
+        // Tables read on every line, as locals: an upvalue costs one more instruction a read.
+        const valueStarts = VALUE_START;
+        const specialFirstByLength = SPECIAL_FIRST_BY_LENGTH;
+        // (The empty line that ends the section takes no call.)
+        while (first !== B.CR) {
           const colon = span(data, p, TOKEN_SET);
           const [c, c1, c2] = byte(data, colon, colon + 2);
-          if (c !== COLON || colon === p) break;
-          // The usual ": v" costs no span for the whitespace.
-          let valueStart = colon + 1;
-          if (c1 === SP && c2 !== SP && c2 !== HTAB) {
-            valueStart = colon + 2;
-          } else if (c1 === SP || c1 === HTAB) {
-            valueStart = span(data, colon + 2, OWS_SET);
+          if (c !== B.COLON || colon === p) break;
+          // The usual ": v" costs no span for the whitespace, nor a check that the value is there.
+          let valueStart = colon + 2;
+          let valueFirst = c2;
+          if (c1 !== B.SP || !valueStarts.get(c2!)) {
+            valueStart = c1 === B.SP || c1 === B.HTAB ? span(data, colon + 1, OWS_SET) : colon + 1;
+            valueFirst = byte(data, valueStart);
+            if (!valueStarts.get(valueFirst!)) break;
           }
           const cr = span(data, valueStart, HEADER_SET);
-          if (cr === valueStart) break;
           const next = cr + 2;
           if (next > stop) break;
-          const [r, l, fold] = byte(data, cr, next);
-          if (r !== CR || l !== LF || fold === SP || fold === HTAB) break;
-          const specialFirst = SPECIAL_FIRST_BY_LENGTH.get(colon - p);
+          const [r, l, fold, afterFold] = byte(data, cr, next + 1);
+          if (r !== B.CR || l !== B.LF || fold === B.SP || fold === B.HTAB) break;
+          const specialFirst = specialFirstByLength.get(colon - p);
           if (specialFirst && (first | 0x20) === specialFirst) {
             const name = sub(data, p, colon - 1);
             const hs = SPECIAL_AS_SENT.get(name) ?? SPECIAL_HEADERS.get(lower(name));
@@ -478,9 +497,13 @@ export class Parser {
                 if (option === undefined) break;
                 flags = flags | option;
               } else if (hs === H.CONTENT_LENGTH) {
-                if ((flags & (Flag.CONTENT_LENGTH | Flag.TRANSFER_ENCODING)) !== 0 || cr - valueStart > 15) break;
-                if (span(data, valueStart, DIGIT_SET) !== cr) break;
-                contentLength = tonumber(sub(data, valueStart, cr - 1))!;
+                // Digits, then maybe SP or HTAB: what tonumber in base 10 takes, once the value
+                // starts with a digit (no sign); 15 digits at most, to be exact.
+                if ((flags & (Flag.CONTENT_LENGTH | Flag.TRANSFER_ENCODING)) !== 0 || cr - valueStart > 15 ||
+                  !DECIMAL.get(valueFirst!)) break;
+                const length = tonumber(sub(data, valueStart, cr - 1), 10);
+                if (length === undefined) break;
+                contentLength = length;
                 flags = flags | Flag.CONTENT_LENGTH;
               } else if (hs === H.TRANSFER_ENCODING) {
                 if ((flags & (Flag.CONTENT_LENGTH | Flag.TRANSFER_ENCODING)) !== 0 || cr - valueStart !== CHUNKED.length ||
@@ -507,10 +530,10 @@ export class Parser {
           }
           p = next;
           first = fold;
+          second = afterFold;
         }
-        const [c, c2] = byte(data, p, p + 1);
-        if (c === CR) {
-          if (c2 === LF && p < stop) {
+        if (first === B.CR) {
+          if (second === B.LF && p < stop) {
             // The empty line that ends the header section (or the trailers).
             p += 2;
             if ((flags & Flag.TRAILING) !== 0) {
@@ -528,11 +551,11 @@ export class Parser {
             state = S.HEADERS_ALMOST_DONE;
           }
           continue;
-        } else if (c === LF) {
+        } else if (first === B.LF) {
           this.fail(Err.INVALID_HEADER_TOKEN, "Invalid header field char", p + 1);
           failed = true;
           break;
-        } else if (c === COLON) {
+        } else if (first === B.COLON) {
           this.fail(Err.INVALID_HEADER_TOKEN, "Invalid header token", p);
           failed = true;
           break;
@@ -543,95 +566,103 @@ export class Parser {
         state = S.HEADER_FIELD;
       } else if (state === S.START) {
         // ---- Start line ----
-        const c = byte(data, p);
-        if (c === CR || c === LF) {
-          p += 1;
-        } else {
-          this.finishState = Finish.UNSAFE;
-          const limit = base + p - 1 + this.maxHeaderSize;
-          this.limitAbs = limit;
-          this.limitKind = L.HEADER;
-          stop = limit - base < n ? limit - base : n;
-          flags = 0;
-          contentLength = 0;
-          this.upgrade = false;
-          this.statusCode = 0;
-          this.method = 0;
-          this.httpMajor = 0;
-          this.httpMinor = 0;
-          const onMessageBegin = cb.messageBegin;
-          if (onMessageBegin !== undefined) {
-            this.at = base + p - 1;
-            onMessageBegin();
+        // Fast paths: a whole HTTP/1.x start line in this chunk, matched before anything is
+        // reported; `next` is the position after it, or 0. Request: a method, SP, an
+        // origin-form target (visible bytes from `/`), " HTTP/1.0" or " HTTP/1.1", CRLF; the
+        // first " /" ends the method, then looked up by name (no name is cut out of a long
+        // run). Response: "HTTP/1.0 " or "HTTP/1.1 ", three digits, SP, a reason phrase
+        // (possibly empty), CRLF.
+        const limit = base + p - 1 + this.maxHeaderSize;
+        const limitStop = limit - base < n ? limit - base : n;
+        let next = 0;
+        let method = 0;
+        let minor = 0;
+        let space = 0;
+        let lineEnd = 0;
+        let status = 0;
+        if (isRequest) {
+          const [found] = find(data, " /", p, true);
+          space = found ?? 0;
+          if (space > p && space - p <= MAX_FAST_METHOD) {
+            method = FAST_METHODS.get(sub(data, p, space - 1)) ?? 0;
+            if (method !== 0) {
+              lineEnd = span(data, space + 2, VISIBLE_SET);
+              const tail = sub(data, lineEnd, lineEnd + 10);
+              minor = tail === HTTP_11_TAIL ? 1 : tail === HTTP_10_TAIL ? 0 : -1;
+              if (minor >= 0 && lineEnd + 10 <= limitStop) next = lineEnd + 11;
+            }
           }
-          if (isRequest) {
-            // Fast path: a whole origin-form HTTP/1.x request line in this chunk: a method
-            // name, SP, a target of visible bytes starting with `/`, " HTTP/1.0" or " HTTP/1.1", CRLF.
-            const nameEnd = span(data, p, METHOD_SET);
-            const [afterName, slash] = byte(data, nameEnd, nameEnd + 1);
-            const u0 = nameEnd + 1;
-            let method: number | undefined;
-            let sp = 0;
-            let minor = -1;
-            if (afterName === SP && slash === SLASH) {
-              method = METHODS[sub(data, p, nameEnd - 1)];
-              if (method !== undefined) {
-                sp = span(data, u0 + 1, VISIBLE_SET);
-                const tail = sub(data, sp, sp + 10);
-                minor = tail === HTTP_11_TAIL ? 1 : tail === HTTP_10_TAIL ? 0 : -1;
+        } else {
+          const start = sub(data, p, p + 8);
+          minor = start === HTTP_11_START ? 1 : start === HTTP_10_START ? 0 : -1;
+          if (minor >= 0) {
+            const [d1, d2, d3, afterCode] = byte(data, p + 9, p + 12);
+            const v1 = DECIMAL.get(d1!);
+            const v2 = DECIMAL.get(d2!);
+            const v3 = DECIMAL.get(d3!);
+            if (v1 !== undefined && v2 !== undefined && v3 !== undefined && afterCode === B.SP) {
+              lineEnd = span(data, p + 13, NOT_CRLF_SET);
+              const [r, l] = byte(data, lineEnd, lineEnd + 1);
+              if (r === B.CR && l === B.LF && lineEnd + 1 <= limitStop) {
+                next = lineEnd + 2;
+                status = v1 * 100 + v2 * 10 + v3;
               }
             }
-            const next = sp + 11;
-            if (minor >= 0 && method !== METHOD_PRI && HTTP_METHOD_SET.get(method!) && next - 1 <= stop) {
-              this.method = method!;
-              this.httpMajor = 1;
-              this.httpMinor = minor;
-              if (cb.method !== undefined) cb.method(data, p, u0 - 2);
+          }
+        }
+        if (next === 0) {
+          // The CR or LF some peers send between messages.
+          const c = byte(data, p);
+          if (c === B.CR || c === B.LF) {
+            p += 1;
+            continue;
+          }
+        }
+        this.finishState = Finish.UNSAFE;
+        this.limitAbs = limit;
+        this.limitKind = L.HEADER;
+        stop = limitStop;
+        flags = 0;
+        contentLength = 0;
+        this.upgrade = false;
+        this.statusCode = status;
+        this.method = next !== 0 ? method : 0;
+        this.httpMajor = next !== 0 ? 1 : 0;
+        this.httpMinor = next !== 0 ? minor : 0;
+        const onMessageBegin = cb.messageBegin;
+        if (onMessageBegin !== undefined) {
+          this.at = base + p - 1;
+          onMessageBegin();
+        }
+        if (next !== 0) {
+          if (isRequest) {
+            // The method is p..space - 1, the target space + 1..lineEnd - 1.
+            if (this.startLineEvents) {
+              if (cb.method !== undefined) cb.method(data, p, space - 1);
               if (cb.methodComplete !== undefined) {
-                this.at = base + u0 - 2;
+                this.at = base + space - 1;
                 cb.methodComplete();
               }
-              if (cb.url !== undefined) cb.url(data, u0, sp - 1);
+            }
+            if (cb.url !== undefined) cb.url(data, space + 1, lineEnd - 1);
+            if (this.startLineEvents) {
               if (cb.urlComplete !== undefined) {
-                this.at = base + sp;
+                this.at = base + lineEnd;
                 cb.urlComplete();
               }
-              if (cb.protocol !== undefined) cb.protocol(data, sp + 1, sp + 4);
+              if (cb.protocol !== undefined) cb.protocol(data, lineEnd + 1, lineEnd + 4);
               if (cb.protocolComplete !== undefined) {
-                this.at = base + sp + 4;
+                this.at = base + lineEnd + 4;
                 cb.protocolComplete();
               }
-              if (cb.version !== undefined) cb.version(data, sp + 6, sp + 8);
+              if (cb.version !== undefined) cb.version(data, lineEnd + 6, lineEnd + 8);
               if (cb.versionComplete !== undefined) {
-                this.at = base + sp + 8;
+                this.at = base + lineEnd + 8;
                 cb.versionComplete();
               }
-              p = next;
-              state = S.HEADERS_START;
-              continue;
             }
-            spanKind = K.METHOD;
-            spanStart = p;
-            this.trie = METHOD_TRIE;
-            state = S.METHOD;
           } else {
-            // Fast path: a whole HTTP/1.x status line with a reason phrase (possibly empty) in
-            // this chunk: "HTTP/1.0 " or "HTTP/1.1 ", three digits, SP, the reason, CRLF.
-            const start = sub(data, p, p + 8);
-            const minor = start === HTTP_11_START ? 1 : start === HTTP_10_START ? 0 : -1;
-            const [d1, d2, d3, afterCode] = byte(data, p + 9, p + 12);
-            const reasonAt = p + 13;
-            let crAt = 0;
-            if (minor >= 0 && isDigit(d1) && isDigit(d2) && isDigit(d3) && afterCode === SP) {
-              const reasonEnd = span(data, reasonAt, NOT_CRLF_SET);
-              const [r, l] = byte(data, reasonEnd, reasonEnd + 1);
-              if (r === CR && l === LF) crAt = reasonEnd;
-            }
-            const next = crAt + 2;
-            if (crAt > 0 && next - 1 <= stop) {
-              this.httpMajor = 1;
-              this.httpMinor = minor;
-              this.statusCode = (d1! - 0x30) * 100 + (d2! - 0x30) * 10 + d3! - 0x30;
+            if (this.startLineEvents) {
               if (cb.protocol !== undefined) cb.protocol(data, p, p + 3);
               if (cb.protocolComplete !== undefined) {
                 this.at = base + p + 3;
@@ -642,29 +673,26 @@ export class Parser {
                 this.at = base + p + 7;
                 cb.versionComplete();
               }
-              if (cb.status !== undefined) cb.status(data, reasonAt, crAt - 1);
-              p = next;
-              if (cb.statusComplete !== undefined) {
-                this.at = base + p - 1;
-                cb.statusComplete();
-              }
-              state = S.HEADERS_START;
-              continue;
             }
-            spanKind = K.PROTOCOL;
-            spanStart = p;
-            this.trie = PROTOCOL_TRIE;
-            state = S.RES_PROTOCOL;
+            if (cb.status !== undefined) cb.status(data, p + 13, lineEnd - 1);
+            if (cb.statusComplete !== undefined) {
+              this.at = base + next - 1;
+              cb.statusComplete();
+            }
           }
+          p = next;
+          state = S.HEADERS_START;
+        } else if (isRequest) {
+          spanKind = K.METHOD;
+          spanStart = p;
+          this.trie = METHOD_TRIE;
+          state = S.METHOD;
+        } else {
+          spanKind = K.PROTOCOL;
+          spanStart = p;
+          this.trie = PROTOCOL_TRIE;
+          state = S.RES_PROTOCOL;
         }
-      } else if (state === S.HEADERS_START) {
-        // ---- Header section ----
-        if (byte(data, p) === SP) {
-          this.fail(Err.UNEXPECTED_SPACE, "Unexpected space after start line", p + 1);
-          failed = true;
-          break;
-        }
-        state = S.HEADER_FIELD_START;
       } else if (state === S.BODY_IDENTITY || state === S.CHUNK_DATA) {
         // ---- Bodies: passed through as spans ----
         const avail = stop - p + 1;
@@ -679,16 +707,6 @@ export class Parser {
           contentLength = 0;
           if (state === S.BODY_IDENTITY) {
             state = S.MESSAGE_DONE;
-          } else if (p < stop && byte(data, p) === CR && byte(data, p + 1) === LF) {
-            p += 2;
-            const f = cb.chunkComplete;
-            if (f !== undefined) {
-              this.at = base + p - 1;
-              f();
-            }
-            this.startChunkLine(p);
-            stop = this.stopAt(n);
-            state = S.CHUNK_SIZE_DIGIT;
           } else {
             this.seqIdx = 1;
             state = S.CHUNK_DATA_ALMOST_DONE;
@@ -810,52 +828,93 @@ export class Parser {
           contentLength = 0;
           state = keepAlive ? S.START : S.CLOSED;
         }
-      } else if (state === S.CHUNK_SIZE_DIGIT || state === S.CHUNK_SIZE) {
+      } else if (state === S.CHUNK_SIZE_DIGIT || state === S.CHUNK_SIZE || state === S.CHUNK_DATA_ALMOST_DONE) {
         // ---- Chunked body (RFC 9112 7.1) ----
-        if (state === S.CHUNK_SIZE_DIGIT) {
-          // Fast path: a plain chunk-size line, short enough for its value to be exact. Whole
-          // chunks (the line, the data and its CRLF) are read here one after another; a chunk
-          // that is not whole in this piece goes on through the states from its data.
+        if (state !== S.CHUNK_SIZE && (state === S.CHUNK_SIZE_DIGIT || this.seqIdx === 1)) {
+          // Fast path: whole chunks one after another, each a plain size line (13 hex digits
+          // at most: exact) and its data. With `ended`, p is at the CRLF that ends the data
+          // before, matched together with the next size line: one match a chunk (a size is a
+          // few bytes, where spans and calls to check the CRLFs and cut the digits out cost
+          // more). The last chunk, and one whose data goes on in the next piece, go on through
+          // the states.
           const onChunkHeader = cb.chunkHeader;
           const onChunkComplete = cb.chunkComplete;
-          const maxHeaderSize = this.maxHeaderSize;
-          let length = -1;
-          let dataStart = 0;
-          while (true) {
-            // One match: a chunk size is a few bytes, where a span and the calls to check the CRLF
-            // and cut the digits out cost more than the pattern (callgrind).
-            const [size, nextAt] = match(data, CHUNK_LINE, p);
-            if (size === undefined) break;
-            dataStart = nextAt as unknown as number;
-            if (dataStart - 1 > stop || size.length > 13) break;
-            length = tonumber(size, 16)!;
+          // The longest size line taken here: 13 digits and CRLF, within the line's limit.
+          const maxLine = this.maxHeaderSize < 15 ? this.maxHeaderSize : 15;
+          const entry = p;
+          let ended = state === S.CHUNK_DATA_ALMOST_DONE;
+          let lineStart = ended ? p + 2 : p;
+          let [size, at] = match(data, ended ? DATA_END_CHUNK_LINE : CHUNK_LINE, p);
+          // Chunks mostly have one size: its digits are converted once.
+          let lastSize = "";
+          let lastLength = 0;
+          while (size) {
+            const dataStart = at as unknown as number;
+            if (dataStart - lineStart > maxLine) break;
+            const length = size === lastSize ? lastLength : tonumber(size, 16)!;
+            lastSize = size;
+            lastLength = length;
+            if (ended && onChunkComplete) {
+              this.at = base + lineStart - 1;
+              onChunkComplete();
+            }
             const last = dataStart + length - 1;
-            if (length === 0 || last + 2 > n) break;
-            const [cr, lf] = byte(data, last + 1, last + 2);
-            if (cr !== CR || lf !== LF) break;
-            if (onChunkHeader !== undefined) {
+            if (length === 0 || last > n) {
+              ended = false;
+              contentLength = length;
+              p = dataStart;
+              break;
+            }
+            if (onChunkHeader) {
               this.at = base + dataStart - 1;
               onChunkHeader(length);
             }
-            if (onBody !== undefined) onBody(data, dataStart, last);
-            p = last + 3;
-            if (onChunkComplete !== undefined) {
-              this.at = base + p - 1;
-              onChunkComplete();
+            if (onBody) onBody(data, dataStart, last);
+            p = last + 1;
+            ended = true;
+            lineStart = last + 3;
+            [size, at] = match(data, DATA_END_CHUNK_LINE, p);
+          }
+          if (p !== entry) {
+            if (!ended) {
+              state = S.CHUNK_HEADER;
+              continue;
             }
-            // The next chunk-size line, with its own limit.
-            const limit = base + p - 1 + maxHeaderSize;
-            this.limitAbs = limit;
-            stop = limit - base < n ? limit - base : n;
-            length = -1;
+            this.limitAbs = NO_LIMIT;
+            this.limitKind = L.NONE;
+            stop = n;
+            this.seqIdx = 1;
+            state = S.CHUNK_DATA_ALMOST_DONE;
+            if (p > n) continue;
           }
-          if (length >= 0) {
-            contentLength = length;
-            p = dataStart;
-            state = S.CHUNK_HEADER;
-            continue;
+        }
+        if (state === S.CHUNK_DATA_ALMOST_DONE) {
+          const c = byte(data, p);
+          if (this.seqIdx === 1 && c === B.CR) {
+            p += 1;
+            this.seqIdx = 2;
+          } else if (c === B.LF) {
+            if (this.seqIdx === 1) {
+              this.fail(Err.CR_EXPECTED, "Missing expected CR after chunk data", p + 1);
+              failed = true;
+              break;
+            }
+            p += 1;
+            const f = cb.chunkComplete;
+            if (f !== undefined) {
+              this.at = base + p - 1;
+              f();
+            }
+            this.startChunkLine(p);
+            stop = this.stopAt(n);
+            contentLength = 0;
+            state = S.CHUNK_SIZE_DIGIT;
+          } else {
+            this.fail(Err.STRICT, "Expected LF after chunk data", p);
+            failed = true;
+            break;
           }
-          if (p > stop) continue;
+          continue;
         }
         const c = byte(data, p);
         const d = HEX.get(c);
@@ -872,57 +931,31 @@ export class Parser {
           this.fail(Err.INVALID_CHUNK_SIZE, "Invalid character in chunk size", p);
           failed = true;
           break;
-        } else if (c === CR) {
+        } else if (c === B.CR) {
           p += 1;
           state = S.CHUNK_SIZE_ALMOST_DONE;
         } else if (c === 0x3b) {
           p += 1;
           state = S.CHUNK_EXTENSIONS;
-        } else if (c === LF) {
+        } else if (c === B.LF) {
           this.fail(Err.CR_EXPECTED, "Missing expected CR after chunk size", p + 1);
           failed = true;
           break;
         } else {
-          this.fail(Err.INVALID_CHUNK_SIZE, "Invalid character in chunk size", c === SP || c === HTAB ? p + 1 : p);
+          this.fail(Err.INVALID_CHUNK_SIZE, "Invalid character in chunk size", c === B.SP || c === B.HTAB ? p + 1 : p);
           failed = true;
           break;
         }
       } else if (state === S.CHUNK_SIZE_ALMOST_DONE) {
-        if (byte(data, p) !== LF) {
+        if (byte(data, p) !== B.LF) {
           this.fail(Err.STRICT, "Expected LF after chunk size", p);
           failed = true;
           break;
         }
         p += 1;
         state = S.CHUNK_HEADER;
-      } else if (state === S.CHUNK_DATA_ALMOST_DONE) {
-        const c = byte(data, p);
-        if (this.seqIdx === 1 && c === CR) {
-          p += 1;
-          this.seqIdx = 2;
-        } else if (c === LF) {
-          if (this.seqIdx === 1) {
-            this.fail(Err.CR_EXPECTED, "Missing expected CR after chunk data", p + 1);
-            failed = true;
-            break;
-          }
-          p += 1;
-          const f = cb.chunkComplete;
-          if (f !== undefined) {
-            this.at = base + p - 1;
-            f();
-          }
-          this.startChunkLine(p);
-          stop = this.stopAt(n);
-          contentLength = 0;
-          state = S.CHUNK_SIZE_DIGIT;
-        } else {
-          this.fail(Err.STRICT, "Expected LF after chunk data", p);
-          failed = true;
-          break;
-        }
       } else if (state === S.HEADERS_ALMOST_DONE) {
-        if (byte(data, p) !== LF) {
+        if (byte(data, p) !== B.LF) {
           this.fail(Err.STRICT, "Expected LF after headers", p);
           failed = true;
           break;
@@ -958,7 +991,7 @@ export class Parser {
           if (prefix !== undefined && q - p + prefix.length <= SPECIAL_MAX) {
             hs = SPECIAL_HEADERS.get(prefix + string.lower(string.sub(data, p, q - 1))) ?? H.GENERAL;
           }
-          if (c === COLON) {
+          if (c === B.COLON) {
             spanKind = K.NONE;
             if (onHeaderField !== undefined) onHeaderField(data, spanStart, q - 1);
             p = q + 1;
@@ -978,7 +1011,7 @@ export class Parser {
               break;
             }
             state = S.HEADER_VALUE_DISCARD_WS;
-          } else if (c === SP && hs !== H.GENERAL) {
+          } else if (c === B.SP && hs !== H.GENERAL) {
             // llhttp: whitespace between a special name and the colon (RFC 9112 5.1).
             if (onHeaderField !== undefined) onHeaderField(data, spanStart, q - 1);
             this.fail(Err.INVALID_HEADER_TOKEN, "Invalid header field char", q + 1);
@@ -992,12 +1025,12 @@ export class Parser {
         }
       } else if (state === S.HEADER_VALUE_DISCARD_WS) {
         const c = byte(data, p);
-        if (c === SP || c === HTAB) {
+        if (c === B.SP || c === B.HTAB) {
           p += 1;
-        } else if (c === CR) {
+        } else if (c === B.CR) {
           p += 1;
           state = S.HEADER_VALUE_DISCARD_WS_ALMOST_DONE;
-        } else if (c === LF) {
+        } else if (c === B.LF) {
           this.fail(Err.INVALID_HEADER_TOKEN, "Invalid header value char", p + 1);
           failed = true;
           break;
@@ -1048,10 +1081,10 @@ export class Parser {
         const c = byte(data, p);
         spanKind = K.NONE;
         if (onHeaderValue !== undefined) onHeaderValue(data, spanStart, p - 1);
-        if (c === CR) {
+        if (c === B.CR) {
           p += 1;
           state = S.HEADER_VALUE_ALMOST_DONE;
-        } else if (c === LF) {
+        } else if (c === B.LF) {
           this.fail(Err.CR_EXPECTED, "Missing expected CR after header value", p);
           failed = true;
           break;
@@ -1061,7 +1094,7 @@ export class Parser {
           break;
         }
       } else if (state === S.HEADER_VALUE_ALMOST_DONE) {
-        if (byte(data, p) === LF) {
+        if (byte(data, p) === B.LF) {
           p += 1;
           state = S.HEADER_VALUE_LWS;
         } else {
@@ -1071,7 +1104,7 @@ export class Parser {
         }
       } else if (state === S.HEADER_VALUE_LWS) {
         const c = byte(data, p);
-        if (c === SP || c === HTAB) {
+        if (c === B.SP || c === B.HTAB) {
           // obs-fold (RFC 9112 5.2) is rejected.
           this.fail(Err.INVALID_HEADER_TOKEN, "Unexpected whitespace after header value", p);
           failed = true;
@@ -1085,7 +1118,7 @@ export class Parser {
         }
         state = S.HEADER_FIELD_START;
       } else if (state === S.HEADER_VALUE_DISCARD_WS_ALMOST_DONE) {
-        if (byte(data, p) !== LF) {
+        if (byte(data, p) !== B.LF) {
           this.fail(Err.STRICT, "Expected LF after CR", p);
           failed = true;
           break;
@@ -1094,7 +1127,7 @@ export class Parser {
         state = S.HEADER_VALUE_DISCARD_LWS;
       } else if (state === S.HEADER_VALUE_DISCARD_LWS) {
         const c = byte(data, p);
-        if (c === SP || c === HTAB) {
+        if (c === B.SP || c === B.HTAB) {
           this.fail(Err.INVALID_HEADER_TOKEN, "Invalid header value char", p + 1);
           failed = true;
           break;
@@ -1131,9 +1164,9 @@ export class Parser {
         }
       } else if (state === S.HEADER_VALUE_CONTENT_LENGTH_WS) {
         const c = byte(data, p);
-        if (c === SP || c === HTAB) {
+        if (c === B.SP || c === B.HTAB) {
           p += 1;
-        } else if (c === CR || c === LF) {
+        } else if (c === B.CR || c === B.LF) {
           flags = flags | Flag.CONTENT_LENGTH;
           state = S.HEADER_VALUE_OTHERWISE;
         } else {
@@ -1159,9 +1192,9 @@ export class Parser {
         }
       } else if (state === S.HEADER_VALUE_TE_CHUNKED_LAST) {
         const c = byte(data, p);
-        if (c === SP) {
+        if (c === B.SP) {
           p += 1;
-        } else if (c === CR || c === LF) {
+        } else if (c === B.CR || c === B.LF) {
           headerState = H.TRANSFER_ENCODING_CHUNKED;
           state = S.HEADER_VALUE_OTHERWISE;
         } else if (c === 0x2c) {
@@ -1190,7 +1223,7 @@ export class Parser {
         }
       } else if (state === S.HEADER_VALUE_TE_TOKEN_OWS) {
         const c = byte(data, p);
-        if (c === SP || c === HTAB) {
+        if (c === B.SP || c === B.HTAB) {
           p += 1;
         } else {
           this.seqIdx = 1;
@@ -1199,7 +1232,7 @@ export class Parser {
       } else if (state === S.HEADER_VALUE_CONNECTION) {
         let c = byte(data, p);
         if (c >= 0x41 && c <= 0x5a) c = c | 0x20;
-        if (c === SP || c === HTAB) {
+        if (c === B.SP || c === B.HTAB) {
           p += 1;
         } else {
           const next = CONNECTION_TRIE.get(c);
@@ -1234,9 +1267,9 @@ export class Parser {
           flags = flags | (HEADER_STATE_FLAG.get(headerState) ?? 0);
           headerState = H.CONNECTION;
           state = S.HEADER_VALUE_CONNECTION;
-        } else if (c === SP || c === HTAB) {
+        } else if (c === B.SP || c === B.HTAB) {
           p += 1;
-        } else if (c === CR || c === LF) {
+        } else if (c === B.CR || c === B.LF) {
           state = S.HEADER_VALUE_OTHERWISE;
         } else {
           headerState = H.GENERAL;
@@ -1276,7 +1309,7 @@ export class Parser {
           state = S.REQ_FIRST_SPACE;
         }
       } else if (state === S.REQ_FIRST_SPACE) {
-        if (byte(data, p) !== SP) {
+        if (byte(data, p) !== B.SP) {
           this.fail(Err.INVALID_METHOD, "Expected space after method", p);
           failed = true;
           break;
@@ -1285,7 +1318,7 @@ export class Parser {
         state = S.REQ_SPACES_BEFORE_URL;
       } else if (state === S.REQ_SPACES_BEFORE_URL) {
         const c = byte(data, p);
-        if (c === SP) {
+        if (c === B.SP) {
           p += 1;
         } else {
           spanKind = K.URL;
@@ -1305,7 +1338,7 @@ export class Parser {
           p = q;
         }
         const c = byte(data, p);
-        if ((c === HTAB || c === 12) && !(state === S.URL_SCHEMA_DELIM && this.seqIdx === 2)) {
+        if ((c === B.HTAB || c === 12) && !(state === S.URL_SCHEMA_DELIM && this.seqIdx === 2)) {
           this.fail(Err.INVALID_URL, "Invalid characters in url", p + 1);
           failed = true;
           break;
@@ -1316,7 +1349,7 @@ export class Parser {
             state = S.URL_PATH;
           } else if (ALPHA.get(c)) {
             state = S.URL_SCHEMA;
-          } else if (c === SP || c === CR || c === LF) {
+          } else if (c === B.SP || c === B.CR || c === B.LF) {
             this.fail(Err.INVALID_URL, "Invalid characters in url", p + 1);
             failed = true;
             break;
@@ -1328,11 +1361,11 @@ export class Parser {
         } else if (state === S.URL_SCHEMA) {
           if (ALPHA.get(c)) {
             p += 1;
-          } else if (c === COLON) {
+          } else if (c === B.COLON) {
             p += 1;
             this.seqIdx = 1;
             state = S.URL_SCHEMA_DELIM;
-          } else if (c === SP || c === CR || c === LF) {
+          } else if (c === B.SP || c === B.CR || c === B.LF) {
             this.fail(Err.INVALID_URL, "Invalid characters in url", p + 1);
             failed = true;
             break;
@@ -1349,7 +1382,7 @@ export class Parser {
             } else {
               this.seqIdx = 2;
             }
-          } else if (this.seqIdx === 1 && (c === SP || c === CR || c === LF)) {
+          } else if (this.seqIdx === 1 && (c === B.SP || c === B.CR || c === B.LF)) {
             this.fail(Err.INVALID_URL, "Invalid characters in url", p + 1);
             failed = true;
             break;
@@ -1358,19 +1391,19 @@ export class Parser {
             failed = true;
             break;
           }
-        } else if (c === SP || c === CR || c === LF) {
+        } else if (c === B.SP || c === B.CR || c === B.LF) {
           // End of the target (server, path, query, fragment).
           spanKind = K.NONE;
           if (cb.url !== undefined) cb.url(data, spanStart, p - 1);
           p += 1;
-          if (c === SP) {
+          if (c === B.SP) {
             const f = cb.urlComplete;
             if (f !== undefined) {
               this.at = base + p - 1;
               f();
             }
             state = S.REQ_HTTP_START;
-          } else if (c === CR) {
+          } else if (c === B.CR) {
             state = S.URL_LF_09;
           } else {
             this.startHttp09(p);
@@ -1432,7 +1465,7 @@ export class Parser {
           }
         }
       } else if (state === S.URL_LF_09) {
-        if (byte(data, p) !== LF) {
+        if (byte(data, p) !== B.LF) {
           this.fail(Err.INVALID_URL, "Expected CRLF", p);
           failed = true;
           break;
@@ -1441,7 +1474,7 @@ export class Parser {
         this.startHttp09(p);
         state = S.HEADERS_START;
       } else if (state === S.REQ_HTTP_START) {
-        if (byte(data, p) === SP) {
+        if (byte(data, p) === B.SP) {
           p += 1;
         } else {
           spanKind = K.PROTOCOL;
@@ -1561,16 +1594,16 @@ export class Parser {
         }
       } else if (state === S.REQ_HTTP_COMPLETE) {
         const c = byte(data, p);
-        if (c === CR) {
+        if (c === B.CR) {
           p += 1;
           state = S.REQ_HTTP_COMPLETE_CRLF;
         } else {
-          this.fail(Err.INVALID_VERSION, "Expected CRLF after version", c === LF ? p + 1 : p);
+          this.fail(Err.INVALID_VERSION, "Expected CRLF after version", c === B.LF ? p + 1 : p);
           failed = true;
           break;
         }
       } else if (state === S.REQ_HTTP_COMPLETE_CRLF) {
-        if (byte(data, p) !== LF) {
+        if (byte(data, p) !== B.LF) {
           this.fail(Err.STRICT, "Expected CRLF after version", p);
           failed = true;
           break;
@@ -1592,7 +1625,7 @@ export class Parser {
         }
         this.seqIdx = i + 1;
       } else if (state === S.RES_AFTER_VERSION) {
-        if (byte(data, p) !== SP) {
+        if (byte(data, p) !== B.SP) {
           this.fail(Err.INVALID_VERSION, "Expected space after version", p);
           failed = true;
           break;
@@ -1614,16 +1647,16 @@ export class Parser {
         if (this.statusDigits === 3) state = S.RES_STATUS_OTHERWISE;
       } else if (state === S.RES_STATUS_OTHERWISE) {
         const c = byte(data, p);
-        if (c === SP) {
+        if (c === B.SP) {
           p += 1;
           spanKind = K.STATUS;
           spanStart = p;
           state = S.RES_STATUS;
-        } else if (c === CR) {
+        } else if (c === B.CR) {
           p += 1;
           state = S.RES_LINE_ALMOST_DONE;
         } else {
-          this.fail(Err.INVALID_STATUS, "Invalid response status", c === LF ? p + 1 : p);
+          this.fail(Err.INVALID_STATUS, "Invalid response status", c === B.LF ? p + 1 : p);
           failed = true;
           break;
         }
@@ -1636,7 +1669,7 @@ export class Parser {
           spanKind = K.NONE;
           emitSpan(cb, K.STATUS, data, spanStart, q - 1);
           p = q + 1;
-          if (byte(data, q) === LF) {
+          if (byte(data, q) === B.LF) {
             this.fail(Err.CR_EXPECTED, "Missing expected CR after response line", p);
             failed = true;
             break;
@@ -1644,7 +1677,7 @@ export class Parser {
           state = S.RES_LINE_ALMOST_DONE;
         }
       } else if (state === S.RES_LINE_ALMOST_DONE) {
-        if (byte(data, p) !== LF) {
+        if (byte(data, p) !== B.LF) {
           this.fail(Err.STRICT, "Expected LF after CR", p);
           failed = true;
           break;
@@ -1658,7 +1691,7 @@ export class Parser {
         state = S.HEADERS_START;
       } else if (state === S.CHUNK_EXTENSIONS) {
         const c = byte(data, p);
-        if (c === SP || c === CR) {
+        if (c === B.SP || c === B.CR) {
           this.fail(Err.STRICT, "Invalid character in chunk extensions", p + 1);
           failed = true;
           break;
@@ -1673,10 +1706,10 @@ export class Parser {
         } else {
           spanKind = K.NONE;
           emitSpan(cb, K.CHUNK_EXT_NAME, data, spanStart, p - 1);
-          if (c === 0x3d || c === 0x3b || c === CR || c === LF) {
+          if (c === 0x3d || c === 0x3b || c === B.CR || c === B.LF) {
             const f = cb.chunkExtensionNameComplete;
             if (f !== undefined) {
-              this.at = base + (c === LF ? p - 1 : p);
+              this.at = base + (c === B.LF ? p - 1 : p);
               f();
             }
           }
@@ -1688,10 +1721,10 @@ export class Parser {
           } else if (c === 0x3b) {
             p += 1;
             state = S.CHUNK_EXTENSIONS;
-          } else if (c === CR) {
+          } else if (c === B.CR) {
             p += 1;
             state = S.CHUNK_SIZE_ALMOST_DONE;
-          } else if (c === LF) {
+          } else if (c === B.LF) {
             this.fail(Err.CR_EXPECTED, "Missing expected CR after chunk extension name", p);
             failed = true;
             break;
@@ -1711,20 +1744,20 @@ export class Parser {
         } else {
           spanKind = K.NONE;
           emitSpan(cb, K.CHUNK_EXT_VALUE, data, spanStart, p - 1);
-          if (c === 0x3b || c === CR || c === LF) {
+          if (c === 0x3b || c === B.CR || c === B.LF) {
             const f = cb.chunkExtensionValueComplete;
             if (f !== undefined) {
-              this.at = base + (c === LF ? p - 1 : p);
+              this.at = base + (c === B.LF ? p - 1 : p);
               f();
             }
           }
           if (c === 0x3b) {
             p += 1;
             state = S.CHUNK_EXTENSIONS;
-          } else if (c === CR) {
+          } else if (c === B.CR) {
             p += 1;
             state = S.CHUNK_SIZE_ALMOST_DONE;
-          } else if (c === LF) {
+          } else if (c === B.LF) {
             this.fail(Err.CR_EXPECTED, "Missing expected CR after chunk extension value", p);
             failed = true;
             break;
@@ -1774,10 +1807,10 @@ export class Parser {
         if (c === 0x3b) {
           p += 1;
           state = S.CHUNK_EXTENSIONS;
-        } else if (c === CR) {
+        } else if (c === B.CR) {
           p += 1;
           state = S.CHUNK_SIZE_ALMOST_DONE;
-        } else if (c === LF) {
+        } else if (c === B.LF) {
           this.fail(Err.CR_EXPECTED, "Missing expected CR after chunk extension value", p);
           failed = true;
           break;
@@ -1788,7 +1821,7 @@ export class Parser {
         }
       } else if (state === S.CLOSED) {
         const c = byte(data, p);
-        if (c === CR || c === LF) {
+        if (c === B.CR || c === B.LF) {
           p += 1;
         } else {
           this.fail(Err.CLOSED_CONNECTION, "Data after `Connection: close`", p + 1);

@@ -25,6 +25,12 @@ export interface TraceEvent {
 export interface TraceOptions {
   /** headersComplete returns SKIP_BODY (llhttp's skipBody test switch). */
   skipBody?: boolean;
+  /**
+   * Take whole header lines through `headerLine`, logged as the four events
+   * it stands for (field, field complete, value, value complete), with
+   * their offsets: the log must not change.
+   */
+  headerLine?: boolean;
   /** Log the finish state at the end (llhttp's `-finish` test types). */
   logFinish?: boolean;
   maxHeaderSize?: number;
@@ -46,6 +52,8 @@ function run(kind: MessageKind, chunks: string[], options: TraceOptions): TraceE
   const event = (name: string) => () => {
     events.push({ e: name, off: holder.parser!.at });
   };
+  const headerField = span("header_field");
+  const headerValue = span("header_value");
   const callbacks: ParserCallbacks = {
     messageBegin: event("message begin"),
     method: span("method"),
@@ -58,9 +66,9 @@ function run(kind: MessageKind, chunks: string[], options: TraceOptions): TraceE
     versionComplete: event("version complete"),
     status: span("status"),
     statusComplete: event("status complete"),
-    headerField: span("header_field"),
+    headerField,
     headerFieldComplete: event("header_field complete"),
-    headerValue: span("header_value"),
+    headerValue,
     headerValueComplete: event("header_value complete"),
     headersComplete: (p: Parser) => {
       events.push({
@@ -80,6 +88,15 @@ function run(kind: MessageKind, chunks: string[], options: TraceOptions): TraceE
     chunkComplete: event("chunk complete"),
     messageComplete: event("message complete"),
   };
+  if (options.headerLine) {
+    // The field is complete at the colon (nameLast + 1), the value after its line's LF (valueLast + 2).
+    callbacks.headerLine = (data, nameFirst, nameLast, valueFirst, valueLast) => {
+      headerField(data, nameFirst, nameLast);
+      events.push({ e: "header_field complete", off: chunkBase + nameLast + 1 });
+      headerValue(data, valueFirst, valueLast);
+      events.push({ e: "header_value complete", off: chunkBase + valueLast + 2 });
+    };
+  }
   const parser = new Parser(kind, callbacks, { maxHeaderSize: options.maxHeaderSize });
   holder.parser = parser;
   for (const chunk of chunks) {
@@ -135,26 +152,37 @@ export function traceChunks(kind: MessageKind, chunks: string[], options: TraceO
 export interface SplitReport {
   /** The log of the whole input. */
   events: TraceEvent[];
-  /** Splits whose log differs from it: "at:<k>" (two chunks, the first of k bytes) or "bytes". */
+  /**
+   * Splits whose log differs from it: "whole", "at:<k>" (two chunks, the first of k bytes) or
+   * "bytes", with " headerLine" when the difference came with whole lines taken by `headerLine`.
+   */
   differing: string[];
-  /** How many splits were compared. */
+  /** How many splits were compared (each in both forms: with and without `headerLine`). */
   runs: number;
 }
 
-/** Feeds `input` whole, split in two at every position, and byte by byte; compares the logs. */
+/**
+ * Feeds `input` whole, split in two at every position, and byte by byte;
+ * compares the logs. Each split is fed twice: header lines through the four
+ * header callbacks, and whole lines through `headerLine`.
+ */
 export function traceSplits(kind: MessageKind, input: string, options: TraceOptions = {}): SplitReport {
-  const whole = run(kind, [input], options);
+  const plain = { ...options, headerLine: false };
+  const lines = { ...options, headerLine: true };
+  const whole = run(kind, [input], plain);
   const differing: string[] = [];
-  const n = input.length;
-  let runs = 1;
-  for (let k = 1; k < n; k++) {
+  let runs = 0;
+  const compare = (label: string, chunks: string[]) => {
     runs += 1;
-    if (!sameLog(whole, run(kind, [string.sub(input, 1, k), string.sub(input, k + 1)], options))) differing.push(`at:${k}`);
-  }
+    if (label !== "whole" && !sameLog(whole, run(kind, chunks, plain))) differing.push(label);
+    if (!sameLog(whole, run(kind, chunks, lines))) differing.push(`${label} headerLine`);
+  };
+  compare("whole", [input]);
+  const n = input.length;
+  for (let k = 1; k < n; k++) compare(`at:${k}`, [string.sub(input, 1, k), string.sub(input, k + 1)]);
   const bytes: string[] = [];
   for (let i = 1; i <= n; i++) bytes.push(string.sub(input, i, i));
-  runs += 1;
-  if (!sameLog(whole, run(kind, bytes, options))) differing.push("bytes");
+  compare("bytes", bytes);
   return { events: whole, differing, runs };
 }
 

@@ -516,6 +516,48 @@ export const CASES: RuleCase[] = [
     expect: { messages: [{ body: "abc", contentLength: 3, complete: true }] },
   },
   {
+    name: "a ' /' past the method does not make a request line (absolute-form, then a value with ' /')",
+    kind: "request",
+    input: "GET http://a.example/x HTTP/1.1\r\nReferer: /y\r\n\r\n",
+    expect: { messages: [{ method: "GET", url: "http://a.example/x", headers: [["Referer", "/y"]], complete: true }] },
+  },
+  {
+    name: "spaces before the target: the first ' /' follows a space, not the method",
+    kind: "request",
+    input: "GET  /x HTTP/1.1\r\n\r\n",
+    expect: { messages: [{ method: "GET", url: "/x", complete: true }] },
+  },
+  {
+    name: "PRI with an origin-form target is not a plain request line (HTTP/2 preface expected)",
+    kind: "request",
+    input: "PRI /x HTTP/1.1\r\nHost: a\r\n\r\n",
+    expect: err(E.INVALID_VERSION, 17),
+  },
+  {
+    name: "Content-Length with trailing whitespace",
+    kind: "request",
+    input: "POST / HTTP/1.1\r\nContent-Length: 3 \t\r\n\r\nabc",
+    expect: { messages: [{ contentLength: 3, body: "abc", headers: [["Content-Length", "3 \t"]], complete: true }] },
+  },
+  {
+    name: "Content-Length in hex is rejected",
+    kind: "request",
+    input: "POST / HTTP/1.1\r\nContent-Length: 0x10\r\n\r\n",
+    expect: err(E.INVALID_CONTENT_LENGTH, 34),
+  },
+  {
+    name: "Content-Length with an exponent is rejected",
+    kind: "request",
+    input: "POST / HTTP/1.1\r\nContent-Length: 1e3\r\n\r\n",
+    expect: err(E.INVALID_CONTENT_LENGTH, 34),
+  },
+  {
+    name: "whole chunks of one size, then of another, then of the first again, in one piece",
+    kind: "response",
+    input: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n3\r\ndef\r\n5\r\nghijk\r\n3\r\nlmn\r\n0\r\n\r\n",
+    expect: { messages: [{ body: "abcdefghijklmn", chunks: [3, 3, 5, 3, 0], complete: true }] },
+  },
+  {
     name: "chunk sizes of 13 and 14 hex digits around the fast path's limit",
     kind: "response",
     input: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0000000000001\r\na\r\n00000000000002\r\nbc\r\n0\r\n\r\n",
