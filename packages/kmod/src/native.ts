@@ -60,6 +60,8 @@ export interface NativeNfqueueOptions {
   failOpen?: boolean;
   /** The kernel cuts GSO packets to MTU size before queueing (default false: they come whole). */
   segmentGso?: boolean;
+  /** After each batch, poll without sleeping this many µs before blocking (0: off). */
+  busyPollUs?: number;
   continueMark?: number;
   sentMark?: number;
   logToStderr?: boolean;

@@ -194,6 +194,7 @@ static napi_value nfq_create(napi_env env, napi_callback_info info) {
   if (get_int_prop(env, argv[0], "receiveBuffer", &value)) config.receive_buffer = (int)value;
   if (get_int_prop(env, argv[0], "continueMark", &value)) config.continue_mark = (uint32_t)value;
   if (get_int_prop(env, argv[0], "sentMark", &value)) config.sent_mark = (uint32_t)value;
+  if (get_int_prop(env, argv[0], "busyPollUs", &value)) config.busy_poll_us = (uint32_t)value;
   if (napi_has_named_property(env, argv[0], "failOpen", &has) == napi_ok && has &&
       napi_get_named_property(env, argv[0], "failOpen", &flag) == napi_ok)
     napi_get_value_bool(env, flag, &config.fail_open);

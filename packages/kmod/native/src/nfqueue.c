@@ -273,6 +273,18 @@ static void receive_batch(kc_nfq *q) {
     if (mnl_cb_run(iovs[i].iov_base, msgs[i].msg_len, 0, q->portid, on_packet, q) < 0) q->stats.receive_errors++;
 }
 
+/* Polls without sleeping for up to busy_poll_us before blocking: the next
+ * packet of a lock-step flow (a TFTP client's ACK) or a ping-pong is taken
+ * without the scheduler's wake-up latency, at the cost of a busy core. */
+static int busy_poll(kc_nfq *q, struct pollfd fds[2], int timeout_ms) {
+  int64_t until = nfq_now_us(q) + q->config.busy_poll_us;
+  do {
+    int ready = poll(fds, 2, 0);
+    if (ready != 0) return ready;
+  } while (nfq_now_us(q) < until);
+  return poll(fds, 2, timeout_ms);
+}
+
 static void *packet_thread(void *arg) {
   kc_nfq *q = arg;
   struct pollfd fds[2] = {{.fd = mnl_socket_get_fd(q->nl), .events = POLLIN}, {.fd = q->wake_fd, .events = POLLIN}};
@@ -289,7 +301,7 @@ static void *packet_thread(void *arg) {
     if (q->verdicts_pending && (timeout < 0 || timeout > DEFERRED_DROPS_MS)) timeout = DEFERRED_DROPS_MS;
     pthread_mutex_unlock(&q->lock);
     if (!running) break;
-    int ready = poll(fds, 2, timeout);
+    int ready = timeout != 0 && q->config.busy_poll_us ? busy_poll(q, fds, timeout) : poll(fds, 2, timeout);
     if (ready < 0 && errno != EINTR) break;
     if (fds[1].revents & POLLIN) {
       uint64_t drained;
