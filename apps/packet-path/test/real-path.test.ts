@@ -29,8 +29,8 @@ describe.skipIf(!isRoot)("kmod on the real packet path", () => {
   });
   afterAll(() => lab?.teardownSync());
 
-  it("an accepting script passes byte-identical downloads from nginx and tftpd-hpa to every client", async () => {
-    const kmod = await startKmod(lab, ["-A", "FORWARD", "-j", "LUA", "--script", script("accept")]);
+  it("an accepting script passes byte-identical downloads from nginx and tftpd-hpa to every client (also busy-polling)", async () => {
+    const kmod = await startKmod(lab, ["--busy-poll", "40", "-A", "FORWARD", "-j", "LUA", "--script", script("accept")]);
     try {
       for (const client of CLIENTS) {
         const origin = isHttpClient(client) ? nginx : tftpd;
