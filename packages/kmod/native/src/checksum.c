@@ -34,6 +34,10 @@ uint64_t kc_sum16(const uint8_t *data, size_t len, uint64_t sum) {
   return sum + (little_endian ? (uint16_t)(folded << 8 | folded >> 8) : folded);
 }
 
+uint64_t kc_pseudo_header_sum(const uint8_t *ip, uint8_t protocol, size_t l4_len) {
+  return kc_sum16(ip + 12, 8, protocol + l4_len);
+}
+
 uint16_t kc_fold16(uint64_t sum) {
   while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
   return (uint16_t)~sum;

@@ -122,13 +122,7 @@ int kc_gso_prefix(uint8_t *out, const uint8_t src_mac[6], const uint8_t dst_mac[
     ip[ihl + 5] = (uint8_t)l4_len;
   }
   /* The checksum field holds the folded pseudo-header sum, not inverted: the kernel adds each segment. */
-  uint8_t pseudo[12];
-  memcpy(pseudo, ip + 12, 8);
-  pseudo[8] = 0;
-  pseudo[9] = protocol;
-  pseudo[10] = (uint8_t)(l4_len >> 8);
-  pseudo[11] = (uint8_t)l4_len;
-  uint16_t partial = (uint16_t)~kc_fold16(kc_sum16(pseudo, sizeof pseudo, 0));
+  uint16_t partial = (uint16_t)~kc_fold16(kc_pseudo_header_sum(ip, protocol, l4_len));
   ip[ihl + csum_offset] = (uint8_t)(partial >> 8);
   ip[ihl + csum_offset + 1] = (uint8_t)partial;
   return (int)(VNET_LEN + ETH_HLEN + header_total);

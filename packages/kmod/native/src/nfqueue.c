@@ -202,12 +202,14 @@ static int on_packet(const struct nlmsghdr *nlh, void *data) {
     add_verdict(q, queue, id, NF_ACCEPT, 0, false, NULL, 0);
     return MNL_CB_OK;
   }
+  /* Packets the engine cannot run the rule on get the rule's fail verdict. */
+  uint32_t fail_verdict = rule->fail_verdict == KC_NF_ACCEPT ? NF_ACCEPT : NF_DROP;
   uint8_t *payload = mnl_attr_get_payload(attr[NFQA_PAYLOAD]);
   size_t payload_len = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
   /* A packet longer than the copy range (a GSO packet near 64 KiB) cannot be given back whole. */
   if (attr[NFQA_CAP_LEN] && ntohl(mnl_attr_get_u32(attr[NFQA_CAP_LEN])) > payload_len) {
     q->stats.truncated++;
-    add_verdict(q, queue, id, rule->fail_verdict == KC_NF_ACCEPT ? NF_ACCEPT : NF_DROP, 0, false, NULL, 0);
+    add_verdict(q, queue, id, fail_verdict, 0, false, NULL, 0);
     return MNL_CB_OK;
   }
   uint32_t skb_info = attr[NFQA_SKB_INFO] ? ntohl(mnl_attr_get_u32(attr[NFQA_SKB_INFO])) : 0;
@@ -218,7 +220,7 @@ static int on_packet(const struct nlmsghdr *nlh, void *data) {
   if ((skb_info & NFQA_SKB_CSUMNOTREADY) && kc_l4_checksum_complete(payload, payload_len)) q->stats.checksums_completed++;
   kc_packet *pkt = kc_packet_wrap(&q->engine->packets, payload, payload_len, ph->hook);
   if (!pkt) {
-    add_verdict(q, queue, id, rule->fail_verdict == KC_NF_ACCEPT ? NF_ACCEPT : NF_DROP, 0, false, NULL, 0);
+    add_verdict(q, queue, id, fail_verdict, 0, false, NULL, 0);
     return MNL_CB_OK;
   }
   pkt->backend_id = id;

@@ -108,13 +108,7 @@ static int sim_send_gso(void *ctx, int ifindex, const uint8_t mac[6], uint16_t m
       segment[ihl + 5] = (uint8_t)(len - ihl);
     }
     segment[check_at] = segment[check_at + 1] = 0;
-    uint8_t pseudo[12];
-    memcpy(pseudo, segment + 12, 8);
-    pseudo[8] = 0;
-    pseudo[9] = protocol;
-    pseudo[10] = (uint8_t)((len - ihl) >> 8);
-    pseudo[11] = (uint8_t)(len - ihl);
-    uint16_t l4_check = kc_fold16(kc_sum16(segment + ihl, len - ihl, kc_sum16(pseudo, sizeof pseudo, 0)));
+    uint16_t l4_check = kc_fold16(kc_sum16(segment + ihl, len - ihl, kc_pseudo_header_sum(segment, protocol, len - ihl)));
     if (!tcp && l4_check == 0) l4_check = 0xffff;
     segment[check_at] = (uint8_t)(l4_check >> 8);
     segment[check_at + 1] = (uint8_t)l4_check;
