@@ -60,7 +60,7 @@ export interface NetemLinkOptions extends NetemOptions {
 
 /**
  * The `kmod run` arguments that send the router-origin link's packets
- * through netem: `--call 0:configure:{...}` and one `-A CHAIN -o/-i IFACE
+ * through netem: `--segment-gso`, `--call 0:configure:{...}` and one `-A CHAIN -o/-i IFACE
  * ... -j LUA --script NETEM_BUNDLE` rule per chain and way, all on state 0
  * (one configuration; each direction is its own FIFO).
  */
@@ -71,7 +71,8 @@ export function netemKmodArgs(originSideIface: string, options: NetemLinkOptions
   const rules: string[][] = [];
   if (ways !== "from-origin") rules.push(rule("FORWARD", "-o"), ...(routerTraffic ? [rule("OUTPUT", "-o")] : []));
   if (ways !== "to-origin") rules.push(rule("FORWARD", "-i"), ...(routerTraffic ? [rule("INPUT", "-i")] : []));
-  return ["--call", `0:configure:${JSON.stringify(config)}`, ...rules.flat()];
+  // Loss and delay apply to packets as the wire carries them, not to 64 KiB GSO packets.
+  return ["--segment-gso", "--call", `0:configure:${JSON.stringify(config)}`, ...rules.flat()];
 }
 
 /**

@@ -14,16 +14,16 @@ const BURST = fileURLToPath(new URL("./fixtures/udp-burst.mjs", import.meta.url)
 
 describe("netemKmodArgs (the kmod rules startNetem runs; no root needed)", () => {
   const lua = ["-j", "LUA", "--script", NETEM_BUNDLE];
-  it("both ways, with the router's own traffic, one configuration on state 0", () => {
+  it("both ways, with the router's own traffic, one configuration on state 0, on MTU-sized packets", () => {
     expect(netemKmodArgs("kc1ro", { delay_ms: 20 })).toEqual([
-      "--call", '0:configure:{"delay_ms":20}',
+      "--segment-gso", "--call", '0:configure:{"delay_ms":20}',
       "-A", "FORWARD", "-o", "kc1ro", ...lua, "-A", "OUTPUT", "-o", "kc1ro", ...lua,
       "-A", "FORWARD", "-i", "kc1ro", ...lua, "-A", "INPUT", "-i", "kc1ro", ...lua,
     ]);
   });
   it("one way, forwarded traffic only, with extra matches", () => {
     expect(netemKmodArgs("kc1ro", { loss_percent: 5, ways: "from-origin", routerTraffic: false, match: ["-p", "udp"] })).toEqual([
-      "--call", '0:configure:{"loss_percent":5}', "-A", "FORWARD", "-i", "kc1ro", "-p", "udp", ...lua,
+      "--segment-gso", "--call", '0:configure:{"loss_percent":5}', "-A", "FORWARD", "-i", "kc1ro", "-p", "udp", ...lua,
     ]);
     expect(() => netemKmodArgs("kc1ro", { ways: "sideways" as "both" })).toThrow(/ways must be both, to-origin or from-origin/);
   });

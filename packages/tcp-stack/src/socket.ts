@@ -1422,6 +1422,21 @@ export class TcpSocket {
     this.reorderAt = -1;
   }
 
+  /**
+   * RFC 6191 §2 (RFC 1122 §4.2.2.13 without timestamps): a SYN that reaches
+   * this connection in TIME-WAIT opens a new incarnation of the 4-tuple when
+   * it is newer than everything the old one received: a greater TSval than
+   * TS.Recent, or, without timestamps on either, a sequence number beyond
+   * RCV.NXT. Clients reuse ports well within 2 MSL. When it is, the old
+   * connection closes quietly and true is returned.
+   */
+  yieldsTimeWaitTo(syn: TcpSegment): boolean {
+    if (this.state !== TcpState.TimeWait) return false;
+    const newer = this.tsEnabled && syn.tsVal !== undefined ? seqGt(syn.tsVal, this.tsRecent) : seqGt(syn.seq, this.rcvNxt);
+    if (newer) this.terminate(undefined);
+    return newer;
+  }
+
   /** Ends the connection: CLOSED, timers off, events set. */
   private terminate(reason: string | undefined): void {
     this.state = TcpState.Closed;

@@ -122,8 +122,13 @@ export class TcpStack {
   /** One segment in. Returns the socket it went to (if any); output waits for `poll`. */
   input(seg: TcpSegment, nowUs: number): TcpSocket | undefined {
     let sock = this.find(seg.dstAddr, seg.dstPort, seg.srcAddr, seg.srcPort);
+    const flags = seg.flags & (SYN | ACK | RST);
+    if (sock !== undefined && flags === SYN && sock.yieldsTimeWaitTo(seg)) {
+      this.markReady(sock); // its close is reported at the next poll
+      this.remove(sock);
+      sock = undefined;
+    }
     if (sock === undefined) {
-      const flags = seg.flags & (SYN | ACK | RST);
       if (flags === SYN) sock = this.passiveOpen(seg, nowUs);
       else if (flags === ACK && this.cookies !== undefined && this.cookies.active(nowUs)) sock = this.openFromCookie(seg, nowUs);
       if (sock === undefined) {

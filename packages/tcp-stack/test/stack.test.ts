@@ -15,11 +15,11 @@ const decodeAll = (v: unknown): Decoded[] => (Array.isArray(v) ? v.map((p) => de
 const input = async (seg: Seg): Promise<Decoded[]> => decodeAll(await call("stack_input", encode(seg)));
 const stats = async (): Promise<Record<string, number>> => (await call("stack_stats")) as Record<string, number>;
 
-/** Handshake from remote port `port`; returns the accepted connection's id. */
-async function open(port: number, dstAddr = LOCAL.addr): Promise<number> {
-  const [sa] = await input({ flags: "S", seq: 100, mss: 1460, srcPort: port, dstAddr });
+/** Handshake from remote port `port` (with timestamps from `tsVal` when given); returns the accepted connection's id. */
+async function open(port: number, dstAddr = LOCAL.addr, tsVal?: number): Promise<number> {
+  const [sa] = await input({ flags: "S", seq: 100, mss: 1460, srcPort: port, dstAddr, ...(tsVal === undefined ? {} : { ts: [tsVal, 0] as [number, number] }) });
   expect(sa!.flags).toBe("SA");
-  await input({ flags: "A", seq: 101, ack: sa!.seq + 1, srcPort: port, dstAddr });
+  await input({ flags: "A", seq: 101, ack: sa!.seq + 1, srcPort: port, dstAddr, ...(tsVal === undefined ? {} : { ts: [tsVal, sa!.ts![0]] as [number, number] }) });
   const ids = (await call("stack_accept")) as number[];
   expect(ids).toHaveLength(1);
   return ids[0]!;
@@ -105,5 +105,51 @@ describe("connection table", () => {
     const out = await input({ flags: "SA", seq: 9000, ack: 1001, srcPort: 80, dstPort: 5555, mss: 1460 });
     expect(out.map((d) => d.flags)).toEqual(["A"]);
     expect(((await call("tcp_info", id)) as Record<string, unknown>).state).toBe("ESTABLISHED");
+  });
+});
+
+describe("TIME-WAIT and a new SYN of the same 4-tuple", () => {
+  /** The stack closes first, the remote answers FIN-ACK: the connection from `port` sits in TIME-WAIT. */
+  async function inTimeWait(port: number, tsVal?: number): Promise<number> {
+    await call("stack_new", { socket: { iss: 1000 } });
+    await call("stack_listen", 0, 80);
+    const id = await open(port, LOCAL.addr, tsVal);
+    const [fin] = decodeAll(await call("tcp_close", id));
+    expect(fin!.flags).toBe("FA");
+    const ts = tsVal === undefined ? {} : { ts: [tsVal + 1, fin!.ts![0]] as [number, number] };
+    await input({ flags: "FA", seq: 101, ack: fin!.seq + 1, srcPort: port, ...ts });
+    expect(((await call("tcp_info", id)) as Record<string, unknown>).state).toBe("TIME-WAIT");
+    return id;
+  }
+
+  it("rfc1122_4_2_2_13_syn_beyond_rcv_nxt_reopens_the_connection", async () => {
+    const old = await inTimeWait(1111);
+    const out = await input({ flags: "S", seq: 5000, mss: 1460, srcPort: 1111 });
+    expect(out.map((d) => [d.flags, d.ack])).toEqual([["SA", 5001]]);
+    expect(((await call("tcp_info", old)) as Record<string, unknown>).state).toBe("CLOSED");
+    await input({ flags: "A", seq: 5001, ack: out[0]!.seq + 1, srcPort: 1111 });
+    expect(await call("stack_accept")).toHaveLength(1);
+    expect((await stats()).connections).toBe(1);
+  });
+
+  it("rfc9293_3_10_7_4_old_syn_in_time_wait_gets_an_ack_and_changes_nothing", async () => {
+    const old = await inTimeWait(1111);
+    // Sequence 50 is below RCV.NXT (102): a duplicate from the past, not a new connection.
+    const out = await input({ flags: "S", seq: 50, mss: 1460, srcPort: 1111 });
+    expect(out.map((d) => [d.flags, d.ack])).toEqual([["A", 102]]);
+    expect(((await call("tcp_info", old)) as Record<string, unknown>).state).toBe("TIME-WAIT");
+  });
+
+  it("rfc6191_2_newer_timestamp_reopens_even_with_a_lower_sequence_number", async () => {
+    await inTimeWait(1111, 7000);
+    const out = await input({ flags: "S", seq: 50, mss: 1460, ts: [9000, 0], srcPort: 1111 });
+    expect(out.map((d) => d.flags)).toEqual(["SA"]);
+  });
+
+  it("rfc6191_2_older_timestamp_does_not_reopen_even_with_a_higher_sequence_number", async () => {
+    const old = await inTimeWait(1111, 7000);
+    const out = await input({ flags: "S", seq: 5000, mss: 1460, ts: [6000, 0], srcPort: 1111 });
+    expect(out.map((d) => d.flags)).not.toContain("SA");
+    expect(((await call("tcp_info", old)) as Record<string, unknown>).state).toBe("TIME-WAIT");
   });
 });
