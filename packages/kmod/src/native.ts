@@ -52,6 +52,9 @@ export interface NfqueueStats {
   checksumsCompleted: number;
   /** Packets longer than the queue copies, given the rule's fail verdict. */
   truncated: number;
+  /** Waits for a reply that spun (--busy-poll) instead of sleeping, and of those the ones a packet ended. */
+  busyPolls: number;
+  busyPollHits: number;
 }
 
 export interface NativeNfqueueOptions {

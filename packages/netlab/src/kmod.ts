@@ -16,7 +16,7 @@ export interface KmodSnapshot {
   queue: {
     received: number; verdicts: number; modified: number; held: number; released: number; sent: number; sendErrors: number;
     /** Packets that came whole as GSO packets, checksums completed before scripts saw them, packets too long to queue whole. */
-    gso: number; checksumsCompleted: number; truncated: number;
+    gso: number; checksumsCompleted: number; truncated: number; busyPolls: number; busyPollHits: number;
   };
   store: { entries: number; bytes: number; hits: number; misses: number; evictions: number };
 }

@@ -251,6 +251,8 @@ static napi_value nfq_stats(napi_env env, napi_callback_info info) {
   set_prop(env, o, "gso", make_int(env, (int64_t)s.gso));
   set_prop(env, o, "checksumsCompleted", make_int(env, (int64_t)s.checksums_completed));
   set_prop(env, o, "truncated", make_int(env, (int64_t)s.truncated));
+  set_prop(env, o, "busyPolls", make_int(env, (int64_t)s.busy_polls));
+  set_prop(env, o, "busyPollHits", make_int(env, (int64_t)s.busy_poll_hits));
   return o;
 }
 

@@ -49,6 +49,14 @@ struct kc_nfq {
   uint8_t random_pool[256];
   size_t random_left;
   kc_rule *last_rule;
+  /* Adaptive busy polling: after a batch in which scripts sent packets, the
+   * reply (a lock-step client's next ACK) is awaited spinning, but only while
+   * replies have come back within busy_poll_us on average: a flow whose peer
+   * takes longer (a windowed transfer) is not worth a core, and a spin that
+   * keeps a woken peer off this CPU lengthens the average and ends itself. */
+  bool answered;           /* the last batch sent packets */
+  int64_t answered_at_us;  /* when it ended */
+  uint32_t reply_gap_us;   /* moving average (1/4 weight) of the time from an answer to the next packet */
 };
 
 /* ---- backend callbacks (called by the engine, in the packet thread) ------- */
@@ -256,8 +264,9 @@ static int on_packet(const struct nlmsghdr *nlh, void *data) {
 }
 
 /* One recvmmsg takes what the queue holds (up to RECEIVE_BATCH messages): a
- * lone packet costs one receive call, not a second one that finds nothing. */
-static void receive_batch(kc_nfq *q) {
+ * lone packet costs one receive call, not a second one that finds nothing.
+ * Returns how many messages came. */
+static int receive_batch(kc_nfq *q) {
   int fd = mnl_socket_get_fd(q->nl);
   struct mmsghdr msgs[RECEIVE_BATCH];
   struct iovec iovs[RECEIVE_BATCH];
@@ -269,22 +278,59 @@ static void receive_batch(kc_nfq *q) {
   if (got < 0) {
     if (errno == ENOBUFS) q->stats.enobufs++;
     else if (errno != EAGAIN && errno != EINTR) q->stats.receive_errors++;
-    return;
+    return 0;
   }
   for (int i = 0; i < got; i++)
     if (mnl_cb_run(iovs[i].iov_base, msgs[i].msg_len, 0, q->portid, on_packet, q) < 0) q->stats.receive_errors++;
+  return got;
 }
 
-/* Polls without sleeping for up to busy_poll_us before blocking: the next
- * packet of a lock-step flow (a TFTP client's ACK) or a ping-pong is taken
- * without the scheduler's wake-up latency, at the cost of a busy core. */
-static int busy_poll(kc_nfq *q, struct pollfd fds[2], int timeout_ms) {
+/* A packet came after a batch that answered: how long the reply took. */
+static void note_reply(kc_nfq *q, int64_t arrived_us) {
+  int64_t gap = arrived_us - q->answered_at_us;
+  if (gap < 0) gap = 0;
+  if (gap > 1000000) gap = 1000000;
+  q->reply_gap_us = (uint32_t)((3 * (int64_t)q->reply_gap_us + gap) / 4);
+}
+
+/* After a batch (under the lock): due timers, whether it answered, and the verdicts. */
+static void finish_batch(kc_nfq *q, uint64_t sent_before) {
+  kc_engine_run_timers(q->engine, nfq_now_us(q));
+  q->answered = q->stats.sent != sent_before;
+  if (q->answered) q->answered_at_us = nfq_now_us(q);
+  /* A lock-step flow (a TFTP client's ACK answered by the cache) saves a syscall per packet. */
+  if (q->verdicts_urgent || q->verdicts_pending >= DEFERRED_DROPS_MAX ||
+      nfq_now_us(q) - q->verdicts_since_us >= DEFERRED_DROPS_MS * 1000)
+    flush_verdicts(q);
+}
+
+static bool worth_spinning(const kc_nfq *q) {
+  return q->config.busy_poll_us && q->answered && q->reply_gap_us <= q->config.busy_poll_us;
+}
+
+/* Receives without sleeping for up to busy_poll_us (one call per try, no
+ * poll): the next packet of a lock-step flow (a TFTP client's ACK) or a
+ * ping-pong is taken without the scheduler's wake-up latency, at the cost of
+ * a busy core. Returns whether a batch came (and was run). */
+static bool spin_receive(kc_nfq *q) {
+  q->stats.busy_polls++;
   int64_t until = nfq_now_us(q) + q->config.busy_poll_us;
   do {
-    int ready = poll(fds, 2, 0);
-    if (ready != 0) return ready;
+    pthread_mutex_lock(&q->lock);
+    int64_t tried_us = nfq_now_us(q);
+    uint64_t sent_before = q->stats.sent;
+    int got = receive_batch(q);
+    if (got > 0) {
+      note_reply(q, tried_us);
+      finish_batch(q, sent_before);
+    }
+    pthread_mutex_unlock(&q->lock);
+    if (got > 0) {
+      q->stats.busy_poll_hits++;
+      return true;
+    }
   } while (nfq_now_us(q) < until);
-  return poll(fds, 2, timeout_ms);
+  return false;
 }
 
 static void *packet_thread(void *arg) {
@@ -303,19 +349,20 @@ static void *packet_thread(void *arg) {
     if (q->verdicts_pending && (timeout < 0 || timeout > DEFERRED_DROPS_MS)) timeout = DEFERRED_DROPS_MS;
     pthread_mutex_unlock(&q->lock);
     if (!running) break;
-    int ready = timeout != 0 && q->config.busy_poll_us ? busy_poll(q, fds, timeout) : poll(fds, 2, timeout);
+    if (timeout != 0 && worth_spinning(q) && spin_receive(q)) continue;
+    int ready = poll(fds, 2, timeout);
     if (ready < 0 && errno != EINTR) break;
     if (fds[1].revents & POLLIN) {
       uint64_t drained;
       if (read(q->wake_fd, &drained, sizeof drained) < 0) { /* nothing: it only wakes us */ }
     }
     pthread_mutex_lock(&q->lock);
-    if (fds[0].revents & POLLIN) receive_batch(q);
-    kc_engine_run_timers(q->engine, nfq_now_us(q));
-    /* A lock-step flow (a TFTP client's ACK answered by the cache) saves a syscall per packet. */
-    if (q->verdicts_urgent || q->verdicts_pending >= DEFERRED_DROPS_MAX ||
-        nfq_now_us(q) - q->verdicts_since_us >= DEFERRED_DROPS_MS * 1000)
-      flush_verdicts(q);
+    uint64_t sent_before = q->stats.sent;
+    if (fds[0].revents & POLLIN) {
+      if (q->answered) note_reply(q, nfq_now_us(q));
+      receive_batch(q);
+    }
+    finish_batch(q, sent_before);
     pthread_mutex_unlock(&q->lock);
   }
   return NULL;
@@ -418,6 +465,8 @@ bool kc_nfq_start(kc_nfq *q, char *err, size_t errlen) {
     snprintf(err, errlen, "cannot start the packet thread");
     return false;
   }
+  /* So that top -H, perf and chrt/taskset users can tell it from Node's threads. */
+  pthread_setname_np(q->thread, "kcache-packets");
   return true;
 }
 

@@ -16,13 +16,16 @@ typedef struct kc_nfq_stats {
   uint64_t gso;                 /* packets that came whole as GSO packets */
   uint64_t checksums_completed; /* TCP/UDP checksums the kernel had left to offload */
   uint64_t truncated;           /* packets longer than the queue copies: the rule's fail verdict */
+  uint64_t busy_polls;          /* waits for a reply that spun (busy_poll_us) instead of sleeping */
+  uint64_t busy_poll_hits;      /* of those, the ones a packet ended */
 } kc_nfq_stats;
 
 typedef struct kc_nfq_config {
   uint32_t queue_maxlen;   /* per queue (kernel default 1024) */
   int receive_buffer;      /* bytes (SO_RCVBUFFORCE) */
   bool fail_open;          /* the kernel accepts when a queue is full instead of dropping */
-  uint32_t busy_poll_us;   /* after a batch, poll without sleeping this long before blocking (0: off) */
+  uint32_t busy_poll_us;   /* after a batch that answered, poll without sleeping this long before blocking,
+                              while answers come back within it on average (0: off) */
   bool segment_gso;        /* the kernel cuts GSO packets to MTU size before queueing (default: they come whole) */
   uint32_t continue_mark;  /* mark bits XT_CONTINUE sets (rule i uses continue_mark's i-th set bit) */
   uint32_t sent_mark;      /* SO_MARK of packets scripts send, so rules can skip them */

@@ -10,8 +10,11 @@
 
 #include "engine.h"
 
-/* How often the watchdog looks: the budget is enforced to within this (of CPU time). */
-#define TICK_US 2000
+/* How often the watchdog looks: a fifth of the budget (the budget is enforced
+ * to within that, of CPU time), between these bounds. Waking every 2 ms for a
+ * 50 ms budget cost the packet path about 3% of a core (and an interrupt). */
+#define MIN_TICK_US 1000
+#define MAX_TICK_US 10000
 
 struct kc_watchdog {
   pthread_t thread;
@@ -72,9 +75,12 @@ static void *watch(void *arg) {
   int64_t seen_since = 0;
   pthread_mutex_lock(&w->lock);
   while (!w->stopping) {
+    int64_t tick_us = atomic_load(&w->budget_us) / 5;
+    if (tick_us < MIN_TICK_US) tick_us = MIN_TICK_US;
+    if (tick_us > MAX_TICK_US) tick_us = MAX_TICK_US;
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_nsec += TICK_US * 1000;
+    until.tv_nsec += tick_us * 1000;
     if (until.tv_nsec >= 1000000000) {
       until.tv_sec++;
       until.tv_nsec -= 1000000000;
@@ -107,6 +113,7 @@ kc_watchdog *kc_watchdog_new(void) {
     free(w);
     return NULL;
   }
+  pthread_setname_np(w->thread, "kcache-watchdog");
   return w;
 }
 

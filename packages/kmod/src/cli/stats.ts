@@ -20,6 +20,7 @@ export function formatStats(s: Snapshot): string {
   const q = s.queue;
   lines.push(`  queue: ${q.received} received, ${q.verdicts} verdicts in ${q.verdictBatches} batches, ${q.modified} modified, ${q.held} held, ${q.released} released, ${q.sent} sent, ${q.enobufs + q.receiveErrors + q.sendErrors} errors`);
   lines.push(`  offload: ${q.gso} GSO packets whole, ${q.checksumsCompleted} checksums completed, ${q.truncated} truncated`);
+  if (q.busyPolls > 0) lines.push(`  busy poll: ${q.busyPolls} waits spun, ${q.busyPollHits} ended by a packet`);
   const st = s.store;
   lines.push(`  store: ${st.entries} entries, ${st.bytes} of ${st.budget} bytes, ${st.hits} hits, ${st.misses} misses, ${st.evictions} evictions`);
   return lines.join("\n");

@@ -112,6 +112,24 @@ describe.skipIf(!isRoot)("the TFTP cache on the real packet path", () => {
     }
   });
 
+  it("with kmod's --busy-poll, a lock-step hit waits for its ACKs spinning; the forwarded miss does not spin", async () => {
+    const file = makeTestFile(srv, "spin.bin", 200 * 512 + 7, "spin");
+    const router = (await startRouter(lab, { forward: { cache: {} }, kmodOptions: ["--busy-poll", "50"] }))!;
+    try {
+      await downloadFrom(lab, tftpd, "tftp-hpa", file.name, { expectSha256: file.sha256 });
+      // A miss only forwards (the cache records, sends nothing): no reply to wait for.
+      expect((await router.stats()).queue.busyPolls).toBe(0);
+      await downloadFrom(lab, tftpd, "tftp-hpa", file.name, { expectSha256: file.sha256 });
+      const { queue } = await router.stats();
+      // After each DATA it sends, the engine spins while ACKs come back within 50 µs on average.
+      expect(queue.busyPolls).toBeGreaterThan(0);
+      expect(queue.busyPolls).toBeLessThanOrEqual(201);
+      expect(requestsFor(tftpd, file.name)).toHaveLength(1);
+    } finally {
+      router.stop();
+    }
+  });
+
   it("with an engine-made delay of 20 ms each way towards the origin, a hit does not wait for it", async () => {
     const file = makeTestFile(srv, "far.bin", 64 * 1024, "far");
     const router = (await startRouter(lab, { forward: { cache: {} }, delayMs: 20 }))!;
