@@ -9,7 +9,8 @@
 // `headerLine` callback); each parser reads the input again and again as
 // pipelined messages on one keep-alive connection. Beside the times, the
 // Lua VM instructions per message (counted in plain lua5.4): a figure the
-// machine's load does not change, for comparing versions of the parser.
+// machine's load does not change, for comparing versions of the parser
+// (bench/callgrind.ts counts machine instructions per message in the engine).
 // Prints a table, writes results/http-parser-bench.csv and a plot of the
 // chunked body's throughput against the size of the pieces it comes in.
 import { execFileSync } from "node:child_process";
@@ -20,60 +21,12 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { lineSpec, progress, ratio, renderTable, writeCsv, writePlot } from "@kcache/bench-kit";
 import { Engine } from "@kcache/kmod";
+import { REQUEST, RESPONSE, chunkedMiB } from "./inputs.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const BUNDLE = join(HERE, "../dist/http-parser.lua");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 0.5);
 const OUT = resolve(process.env.BENCH_OUT ?? "results");
-
-const crlf = (lines: string[]) => lines.join("\r\n");
-
-/** A browser's navigation request (Chrome 124 headers, as sent over HTTP/1.1). */
-const REQUEST = crlf([
-  "GET /wiki/Hypertext_Transfer_Protocol HTTP/1.1",
-  "Host: en.wikipedia.org",
-  "Connection: keep-alive",
-  "Cache-Control: max-age=0",
-  "sec-ch-ua: \"Chromium\";v=\"124\", \"Google Chrome\";v=\"124\", \"Not-A.Brand\";v=\"99\"",
-  "sec-ch-ua-mobile: ?0",
-  "sec-ch-ua-platform: \"Linux\"",
-  "Upgrade-Insecure-Requests: 1",
-  "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36",
-  "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
-  "Sec-Fetch-Site: none",
-  "Sec-Fetch-Mode: navigate",
-  "Sec-Fetch-User: ?1",
-  "Sec-Fetch-Dest: document",
-  "Accept-Encoding: gzip, deflate, br, zstd",
-  "Accept-Language: en-US,en;q=0.9",
-  "Cookie: WMF-Last-Access=23-Nov-2026; GeoIP=US:CA:San_Francisco:37.77:-122.42:v4; enwikimwuser-sessionId=3c1bd2e8a8f2b4c0a1d7",
-  "", "",
-]);
-
-/** nginx 1.22 serving its default index.html (615 bytes). */
-const INDEX_HTML = "<!DOCTYPE html>\n<html>\n<head>\n<title>Welcome to nginx!</title>\n".padEnd(615, "x");
-const RESPONSE = crlf([
-  "HTTP/1.1 200 OK",
-  "Server: nginx/1.22.1",
-  "Date: Mon, 23 Nov 2026 03:00:00 GMT",
-  "Content-Type: text/html",
-  "Content-Length: 615",
-  "Last-Modified: Mon, 23 Nov 2026 02:00:00 GMT",
-  "Connection: keep-alive",
-  "ETag: \"6922a8a0-267\"",
-  "Accept-Ranges: bytes",
-  "", "",
-]) + INDEX_HTML;
-
-/** 1 MiB in chunks of 8 KiB, as nginx sends a proxied body of unknown length. */
-function chunkedMiB(): string {
-  const head = crlf([
-    "HTTP/1.1 200 OK", "Server: nginx/1.22.1", "Date: Mon, 23 Nov 2026 03:00:00 GMT",
-    "Content-Type: application/octet-stream", "Transfer-Encoding: chunked", "Connection: keep-alive", "", "",
-  ]);
-  const chunk = `2000\r\n${"0123456789abcdef".repeat(512)}\r\n`;
-  return head + chunk.repeat(128) + "0\r\n\r\n";
-}
 
 interface Input { name: string; kind: "request" | "response"; bytes: Buffer; segment: number; fn?: "benchParse" | "benchReader" }
 const MIB_CHUNKED = Buffer.from(chunkedMiB(), "latin1");
@@ -262,8 +215,8 @@ console.log(renderTable(
 ));
 console.log("");
 console.log("x/engine = llhttp's MB/s / ours in the engine (how many times faster llhttp is); target: within 5x of native llhttp on requests.");
-console.log("Lua instr/msg: Lua VM instructions per message (per MiB for the chunked body), counted in lua5.4; the time in C functions (kmod.span, string.byte, ...) is not in it.");
-console.log("lua5.4 has no kmod.span: there a Lua-pattern shim stands in for it (bench/lua54-bench.lua), so the lua5.4 column is slower than the engine's and its instructions are not counted.");
+console.log("Lua instr/msg: Lua VM instructions per message (per MiB for the chunked body), counted in lua5.4; the time in C functions (kmod.span, kmod.field_lines, string.byte, ...) is not in it. Machine instructions: tsx bench/callgrind.ts.");
+console.log("lua5.4 has no kmod.span nor kmod.field_lines: there Lua-pattern shims stand in for them (bench/lua54-bench.lua), so the lua5.4 column is slower than the engine's and their instructions are not counted.");
 
 writeCsv(join(OUT, "http-parser-bench.csv"), csv);
 const chunked = csv.filter((r) => r.input === "1 MiB chunked body" || String(r.input).startsWith("1 MiB chunked,"));

@@ -5,9 +5,10 @@
 -- Prints "nanoseconds messages code", or with `count` "instructions messages code".
 local bundle, kind, file, iterations, segment, fn, mode = ...
 
--- Plain lua5.4 has no engine, so no kmod.span (a strspn in C): this shim
--- gives the same answers with a Lua pattern made once per set, as the
--- parser did before the engine offered span. Only this benchmark uses it.
+-- Plain lua5.4 has no engine, so no kmod.span (a strspn in C) nor
+-- kmod.field_lines (the plain header lines of a head, in C): these shims give
+-- the same answers with Lua patterns, as the parser did before the engine
+-- offered them. Only this benchmark uses them.
 if kmod == nil then
   local special = { [37] = true, [45] = true, [93] = true, [94] = true } -- % - ] ^
   local function item(b)
@@ -41,9 +42,40 @@ if kmod == nil then
     t[set] = p
     return p
   end })
-  local match = string.match
+  local match, byte, lower, sub = string.match, string.byte, string.lower, string.sub
   shimSpan = function(s, init, set) return match(s, patterns[set], init) end
-  kmod = { span = shimSpan }
+  -- A plain field line (see kmod.field_lines in packages/kmod/lua-api/index.d.ts): a tchar
+  -- name, ':', OWS, a value that starts with a visible byte or obs-text, CRLF, a next byte
+  -- that is not SP or HTAB. Captures: the colon, the value, the CR, the byte after that one.
+  local LINE = "^[%w!#$%%&'*+%-.^_`|~]+():[ \t]*()[^%z\1-\31\127 ][^%z\1-\8\10-\31\127]*()\r\n[^ \t]()"
+  local indexes = setmetatable({}, { __index = function(t, names)
+    local index, n = {}, 0
+    for name in names:gmatch("[^ ]+") do
+      n = n + 1
+      index[lower(name)] = n
+    end
+    t[names] = index
+    return index
+  end })
+  shimFieldLines = function(s, init, stop, each, out, names)
+    if stop > #s then stop = #s end
+    local index = names and indexes[names]
+    local count, p, listed = 0, init, nil
+    while true do
+      local colon, value, cr, after = match(s, LINE, p)
+      if colon == nil or after - 1 > stop then break end
+      listed = index and index[lower(sub(s, p, colon - 1))]
+      if listed then
+        out[1], out[2], out[3], out[4] = p, colon - 1, value, cr - 1
+        break
+      end
+      if each then each(s, p, colon - 1, value, cr - 1) end
+      count = count + 1
+      p = cr + 2
+    end
+    return count, p, p <= stop and byte(s, p) or nil, p + 1 <= stop and byte(s, p + 1) or nil, listed
+  end
+  kmod = { span = shimSpan, field_lines = shimFieldLines }
 end
 
 local m = dofile(bundle)
@@ -54,12 +86,17 @@ local run = m[fn or "benchParse"]
 iterations = math.tointeger(tonumber(iterations))
 segment = math.tointeger(tonumber(segment))
 if mode == "count" then
-  -- Counted after a first run (the shim makes its patterns then), without the
-  -- shim's own instructions: in the engine a span is one call of a C function.
+  -- Counted after a first run (the shims make their patterns then), without the
+  -- shims' own instructions: in the engine each is one call of a C function.
   run(kind, data, 1, segment)
-  local instructions, shim, getinfo = 0, rawget(_G, "shimSpan"), debug.getinfo
+  local instructions, getinfo = 0, debug.getinfo
+  local shims = {}
+  for _, name in ipairs({ "shimSpan", "shimFieldLines" }) do
+    local f = rawget(_G, name)
+    if f then shims[f] = true end
+  end
   debug.sethook(function()
-    if shim == nil or getinfo(2, "f").func ~= shim then instructions = instructions + 1 end
+    if not shims[getinfo(2, "f").func] then instructions = instructions + 1 end
   end, "", 1)
   local messages, code = run(kind, data, iterations, segment)
   debug.sethook()

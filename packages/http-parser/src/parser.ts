@@ -9,28 +9,34 @@
 //
 // Speed in Lua comes from few calls: a call of a C function (kmod.span,
 // string.byte, ...) costs hundreds of machine instructions whatever it does,
-// a Lua VM instruction dozens. A start line or a header line found whole in
-// the chunk is checked with a few calls (kmod.span, strspn over a byte set,
-// per run of bytes of one character set: charsets.ts); a whole chunk with
-// one `string.match` (the CRLF before it and its size line); runs of URL,
-// header-name, header-value and reason bytes are skipped by kmod.span in
-// the byte-by-byte states too, and the byte a span stops at is judged by
-// the state as before. Everything else goes byte by byte through llhttp's
-// states, and the fast paths must agree with them: the tests feed every
-// input whole (fast paths) and byte by byte (none).
+// a Lua VM instruction dozens. A start line found whole in the chunk is
+// checked with a few calls (kmod.span, strspn over a byte set, per run of
+// bytes of one character set: charsets.ts); all the whole header lines of a
+// head with one call of the engine's kmod.field_lines, which also reports
+// them; a whole chunk with one `string.match` (the CRLF before it and its
+// size line); runs of URL, header-name, header-value and reason bytes are
+// skipped by kmod.span in the byte-by-byte states too, and the byte a span
+// or field_lines stops at is judged by the state as before. The parser
+// needs both engine functions (no pure-Lua path). Everything else goes
+// byte by byte through llhttp's states, and the fast paths must agree with
+// them: the tests feed every input whole (fast paths) and byte by byte
+// (none).
 // All numbers are integers (Lunatik): lengths stop at 2^53 - 1.
 import {
   DEFAULT_MAX_HEADER_SIZE, Err, Finish, Flag, HTTP_METHODS, HeadersResult, ICE_METHODS,
   MAX_LENGTH, METHODS, METHOD_CONNECT, METHOD_PRI, RTSP_METHODS,
 } from "./constants";
 import {
-  ALPHA, CHUNK_LINE, DATA_END_CHUNK_LINE, DECIMAL, HEADER_CHAR, HEADER_SET, HEX, LIST_CHAR, NOT_CRLF_SET, OWS_SET, QDTEXT,
-  TOKEN, TOKEN_SET, URL_CHAR, URL_SET, USERINFO, VALUE_START, VISIBLE_SET,
+  ALPHA, CHUNK_LINE, DATA_END_CHUNK_LINE, DECIMAL, HEADER_CHAR, HEADER_SET, HEX, LIST_CHAR, NOT_CRLF_SET, QDTEXT,
+  TOKEN, TOKEN_SET, URL_CHAR, URL_SET, USERINFO, VISIBLE_SET,
 } from "./charsets";
 
 /** A span of the chunk being parsed: `string.sub(data, first, last)`. */
 export type SpanCallback = (this: void, data: string, first: number, last: number) => void;
 export type EventCallback = (this: void) => void;
+
+/** A header line found whole: its name and value spans (the value without leading whitespace). */
+export type HeaderLineCallback = (this: void, data: string, nameFirst: number, nameLast: number, valueFirst: number, valueLast: number) => void;
 
 /** What the parser reports. Every callback is optional; spans may come in several pieces. */
 export interface ParserCallbacks {
@@ -56,7 +62,7 @@ export interface ParserCallbacks {
    * and headerValueComplete. Lines that are not (split by a chunk end, or
    * special) still come through those four.
    */
-  headerLine?: (this: void, data: string, nameFirst: number, nameLast: number, valueFirst: number, valueLast: number) => void;
+  headerLine?: HeaderLineCallback;
   /**
    * The header section is complete: `parser.method`, `statusCode`,
    * `httpMajor`/`httpMinor`, `flags`, `contentLength`, `upgrade` are set.
@@ -181,6 +187,7 @@ const enum S {
 
 // Hot library functions as locals (upvalues): one table access less per call.
 const span = kmod.span;
+const fieldLines = kmod.field_lines;
 const find = string.find;
 const match = string.match;
 const byte = string.byte;
@@ -240,28 +247,23 @@ const ICE_METHOD_SET = setOf(ICE_METHODS);
 const PROTOCOL_TRIE = buildTrie({ HTTP: 1, RTSP: 2, ICE: 3 }, false);
 /** Connection options the parser acts on. */
 const CONNECTION_TRIE = buildTrie({ close: H.CONNECTION_CLOSE, upgrade: H.CONNECTION_UPGRADE, "keep-alive": H.CONNECTION_KEEP_ALIVE }, false);
-/** Header names that need parsing of their value, lower-case. */
+/** Header names that need parsing of their value (lower-case), and their header states. */
+const SPECIAL: [string, number][] = [
+  ["connection", H.CONNECTION], ["proxy-connection", H.CONNECTION], ["content-length", H.CONTENT_LENGTH],
+  ["transfer-encoding", H.TRANSFER_ENCODING], ["upgrade", H.UPGRADE],
+];
+/** The same by name, for the byte-by-byte states. */
 const SPECIAL_HEADERS = new LuaTable<string, number>();
-SPECIAL_HEADERS.set("connection", H.CONNECTION);
-SPECIAL_HEADERS.set("proxy-connection", H.CONNECTION);
-SPECIAL_HEADERS.set("content-length", H.CONTENT_LENGTH);
-SPECIAL_HEADERS.set("transfer-encoding", H.TRANSFER_ENCODING);
-SPECIAL_HEADERS.set("upgrade", H.UPGRADE);
+/** The same as kmod.field_lines takes them: it stops at a line with one of these names. */
+const SPECIAL_NAMES = SPECIAL.map(([name]) => name).join(" ");
+/** The header state of each special name, by its index in SPECIAL_NAMES (what kmod.field_lines returns). */
+const SPECIAL_BY_INDEX = new LuaTable<number, number>();
+SPECIAL.forEach(([name, state], i) => {
+  SPECIAL_HEADERS.set(name, state);
+  SPECIAL_BY_INDEX.set(i + 1, state);
+});
 /** Longest special header name: a field name longer than this is general. */
 const SPECIAL_MAX = 17;
-/**
- * The lower-case first byte of the special name of each length (the five
- * lengths differ): a whole field name is looked up only when its length and
- * first byte fit, so most lines cost no string at all.
- */
-const SPECIAL_FIRST_BY_LENGTH = new LuaTable<number, number>();
-for (const [name] of pairs(SPECIAL_HEADERS)) SPECIAL_FIRST_BY_LENGTH.set(name.length, string.byte(name, 1));
-/** The special names as usually written, looked up before lower-casing (which makes a string). */
-const SPECIAL_AS_SENT = new LuaTable<string, number>();
-for (const [name, state] of pairs(SPECIAL_HEADERS)) {
-  SPECIAL_AS_SENT.set(name, state);
-  SPECIAL_AS_SENT.set(string.gsub(name, "%f[%w]%l", string.upper)[0], state);
-}
 /** The flag a header state sets once its value is complete. */
 const HEADER_STATE_FLAG = new LuaTable<number, number>();
 HEADER_STATE_FLAG.set(H.CONNECTION_KEEP_ALIVE, Flag.CONNECTION_KEEP_ALIVE);
@@ -336,6 +338,10 @@ export class Parser {
   private statusDigits = 0;
   private limitAbs: number = NO_LIMIT;
   private limitKind: number = L.NONE;
+  /** Where kmod.field_lines writes the spans of a special field's line. */
+  private readonly lines = new LuaTable<number, number>();
+  /** What kmod.field_lines calls for each plain line: headerLine, or a function that calls the four header callbacks. */
+  private readonly eachLine: HeaderLineCallback | undefined;
   private messagesCompleted = 0;
   /** Whether any start-line callback but url, status and statusComplete is set (most users set none). */
   private readonly startLineEvents: boolean;
@@ -345,6 +351,7 @@ export class Parser {
     this.cb = callbacks;
     this.maxHeaderSize = options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE;
     this.state = S.START;
+    this.eachLine = callbacks.headerLine ?? this.fieldLineEmitter();
     this.startLineEvents = callbacks.method !== undefined || callbacks.methodComplete !== undefined ||
       callbacks.urlComplete !== undefined || callbacks.protocol !== undefined || callbacks.protocolComplete !== undefined ||
       callbacks.version !== undefined || callbacks.versionComplete !== undefined;
@@ -444,96 +451,62 @@ export class Parser {
     const onHeaderValue = cb.headerValue;
     const onHeaderValueComplete = cb.headerValueComplete;
     const onHeaderFieldComplete = cb.headerFieldComplete;
-    const onHeaderLine = cb.headerLine;
     const onBody = cb.body;
     let failed = false;
 
     while (p <= stop || state >= S.HEADERS_DONE) {
       if (state === S.HEADER_FIELD_START || state === S.HEADERS_START) {
         // ---- Header lines: the hot path of every message ----
-        // Fast path: whole field lines in this chunk (with the next line's first byte, which
-        // must not fold them): a name of tchars, a colon, OWS, a value that starts with a
-        // visible byte, CRLF. Four C calls a line, the fewest that check every byte: a span of
-        // the name, the bytes at the colon, a span of the value, the bytes at its end (CR, LF,
-        // and the next line's `first` two). Special fields take it when their value is plain;
-        // the others cost no string. The section's first two bytes are read here: at
-        // HEADERS_START it must not begin with a space.
-        let [first, second] = byte(data, p, p + 1);
-        if (state === S.HEADERS_START && first === B.SP) {
+        // Fast path: the engine's kmod.field_lines checks every plain field line from here on
+        // in one call (a token name, a colon, OWS, a value that starts with a visible byte,
+        // CRLF, and a next line in this chunk that does not fold them), reports each through
+        // `eachLine` itself, and returns where it stopped and the two bytes there (so the
+        // empty line that ends the section takes no call). A special field (SPECIAL_NAMES)
+        // stops it with the line's spans in `lines`: its value is read here when plain (then
+        // the scan goes on after it), byte by byte (below) when not. Whatever is not plain
+        // goes byte by byte from the line it stopped at.
+        const lines = this.lines;
+        const each = this.eachLine;
+        let [count, next, first, second, listed] = fieldLines(data, p, stop, each, lines, SPECIAL_NAMES);
+        if (count === 0 && first === B.SP && state === S.HEADERS_START) {
           this.fail(Err.UNEXPECTED_SPACE, "Unexpected space after start line", p + 1);
           failed = true;
           break;
         }
-        // Tables read on every line, as locals: an upvalue costs one more instruction a read.
-        const valueStarts = VALUE_START;
-        const specialFirstByLength = SPECIAL_FIRST_BY_LENGTH;
-        // (The empty line that ends the section takes no call.)
-        while (first !== B.CR) {
-          const colon = span(data, p, TOKEN_SET);
-          const [c, c1, c2] = byte(data, colon, colon + 2);
-          if (c !== B.COLON || colon === p) break;
-          // The usual ": v" costs no span for the whitespace, nor a check that the value is there.
-          let valueStart = colon + 2;
-          let valueFirst = c2;
-          if (c1 !== B.SP || !valueStarts.get(c2!)) {
-            valueStart = c1 === B.SP || c1 === B.HTAB ? span(data, colon + 1, OWS_SET) : colon + 1;
-            valueFirst = byte(data, valueStart);
-            if (!valueStarts.get(valueFirst!)) break;
-          }
-          const cr = span(data, valueStart, HEADER_SET);
-          const next = cr + 2;
-          if (next > stop) break;
-          const [r, l, fold, afterFold] = byte(data, cr, next + 1);
-          if (r !== B.CR || l !== B.LF || fold === B.SP || fold === B.HTAB) break;
-          const specialFirst = specialFirstByLength.get(colon - p);
-          if (specialFirst && (first | 0x20) === specialFirst) {
-            const name = sub(data, p, colon - 1);
-            const hs = SPECIAL_AS_SENT.get(name) ?? SPECIAL_HEADERS.get(lower(name));
-            if (hs !== undefined) {
-              // A special field whose value is not plain goes byte by byte (below).
-              if (hs === H.CONNECTION) {
-                const value = sub(data, valueStart, cr - 1);
-                const option = CONNECTION_FLAG.get(value) ?? CONNECTION_FLAG.get(lower(value));
-                if (option === undefined) break;
-                flags = flags | option;
-              } else if (hs === H.CONTENT_LENGTH) {
-                // Digits, then maybe SP or HTAB: what tonumber in base 10 takes, once the value
-                // starts with a digit (no sign); 15 digits at most, to be exact.
-                if ((flags & (Flag.CONTENT_LENGTH | Flag.TRANSFER_ENCODING)) !== 0 || cr - valueStart > 15 ||
-                  !DECIMAL.get(valueFirst!)) break;
-                const length = tonumber(sub(data, valueStart, cr - 1), 10);
-                if (length === undefined) break;
-                contentLength = length;
-                flags = flags | Flag.CONTENT_LENGTH;
-              } else if (hs === H.TRANSFER_ENCODING) {
-                if ((flags & (Flag.CONTENT_LENGTH | Flag.TRANSFER_ENCODING)) !== 0 || cr - valueStart !== CHUNKED.length ||
-                  lower(sub(data, valueStart, cr - 1)) !== CHUNKED) break;
-                flags = flags | Flag.TRANSFER_ENCODING | Flag.CHUNKED;
-              } else {
-                flags = flags | Flag.UPGRADE;
-              }
-            }
-          }
-          if (onHeaderLine) {
-            onHeaderLine(data, p, colon - 1, valueStart, cr - 1);
+        while (listed !== undefined) {
+          // A plain line of a special field: `lines` holds its spans; what its value says.
+          const valueFirst = lines.get(3);
+          const valueLast = lines.get(4);
+          const hs = SPECIAL_BY_INDEX.get(listed);
+          if (hs === H.CONNECTION) {
+            const value = sub(data, valueFirst, valueLast);
+            const option = CONNECTION_FLAG.get(value) ?? CONNECTION_FLAG.get(lower(value));
+            if (option === undefined) break;
+            flags = flags | option;
+          } else if (hs === H.CONTENT_LENGTH) {
+            // Digits, then maybe SP or HTAB: what tonumber in base 10 takes, once the value
+            // starts with a digit (no sign); 15 digits at most, to be exact.
+            if ((flags & (Flag.CONTENT_LENGTH | Flag.TRANSFER_ENCODING)) !== 0 || valueLast - valueFirst >= 15 ||
+              DECIMAL.get(byte(data, valueFirst)) === undefined) break;
+            const length = tonumber(sub(data, valueFirst, valueLast), 10);
+            if (length === undefined) break;
+            contentLength = length;
+            flags = flags | Flag.CONTENT_LENGTH;
+          } else if (hs === H.TRANSFER_ENCODING) {
+            if ((flags & (Flag.CONTENT_LENGTH | Flag.TRANSFER_ENCODING)) !== 0 || valueLast - valueFirst !== CHUNKED.length - 1 ||
+              lower(sub(data, valueFirst, valueLast)) !== CHUNKED) break;
+            flags = flags | Flag.TRANSFER_ENCODING | Flag.CHUNKED;
           } else {
-            if (onHeaderField) onHeaderField(data, p, colon - 1);
-            if (onHeaderFieldComplete) {
-              this.at = base + colon;
-              onHeaderFieldComplete();
-            }
-            if (onHeaderValue) onHeaderValue(data, valueStart, cr - 1);
-            if (onHeaderValueComplete) {
-              this.at = base + next - 1;
-              onHeaderValueComplete();
-            }
+            flags = flags | Flag.UPGRADE;
           }
-          p = next;
-          first = fold;
-          second = afterFold;
+          if (each !== undefined) each(data, lines.get(1), lines.get(2), valueFirst, valueLast);
+          [count, next, first, second, listed] = fieldLines(data, valueLast + 3, stop, each, lines, SPECIAL_NAMES);
         }
+        // A special field whose value is not plain goes byte by byte (below), from its name.
+        if (listed !== undefined) first = -1;
+        p = next;
         if (first === B.CR) {
-          if (second === B.LF && p < stop) {
+          if (second === B.LF) {
             // The empty line that ends the header section (or the trailers).
             p += 2;
             if ((flags & Flag.TRAILING) !== 0) {
@@ -1854,6 +1827,28 @@ export class Parser {
     this.contentLength = contentLength;
     this.base = base + n;
     return this.errorCode;
+  }
+
+  /** A function that reports a whole header line through the four header callbacks (none when none is set). */
+  private fieldLineEmitter(): HeaderLineCallback | undefined {
+    const cb = this.cb;
+    const onField = cb.headerField;
+    const onFieldComplete = cb.headerFieldComplete;
+    const onValue = cb.headerValue;
+    const onValueComplete = cb.headerValueComplete;
+    if (onField === undefined && onFieldComplete === undefined && onValue === undefined && onValueComplete === undefined) return undefined;
+    return (data, nameFirst, nameLast, valueFirst, valueLast) => {
+      if (onField !== undefined) onField(data, nameFirst, nameLast);
+      if (onFieldComplete !== undefined) {
+        this.at = this.base + nameLast + 1;
+        onFieldComplete();
+      }
+      if (onValue !== undefined) onValue(data, valueFirst, valueLast);
+      if (onValueComplete !== undefined) {
+        this.at = this.base + valueLast + 2;
+        onValueComplete();
+      }
+    };
   }
 
   /** The last position of a chunk of `n` bytes that the current section's limit lets the parser read. */

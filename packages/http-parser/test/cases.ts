@@ -563,4 +563,80 @@ export const CASES: RuleCase[] = [
     input: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0000000000001\r\na\r\n00000000000002\r\nbc\r\n0\r\n\r\n",
     expect: { messages: [{ body: "abc", chunks: [1, 2, 0], complete: true }] },
   },
+  // ---- Whole header lines (kmod.field_lines): where it stops, special fields among plain lines ----
+  {
+    name: "special fields whose values are not plain, between plain lines",
+    kind: "request",
+    input: "GET / HTTP/1.1\r\nA: 1\r\nConnection: keep-alive, Upgrade\r\nB: 2\r\nUpgrade: h2c\r\nC: 3\r\n\r\n",
+    expect: {
+      messages: [{ headers: [["A", "1"], ["Connection", "keep-alive, Upgrade"], ["B", "2"], ["Upgrade", "h2c"], ["C", "3"]], flags: 1 | 4 | 16, upgrade: true, complete: true }],
+      ...err(E.PAUSED_UPGRADE, 83),
+    },
+  },
+  {
+    name: "special fields as the first and the last line",
+    kind: "response",
+    input: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nServer: x\r\nDate: y\r\nConnection: close\r\n\r\nab",
+    expect: { messages: [{ headers: [["Content-Length", "2"], ["Server", "x"], ["Date", "y"], ["Connection", "close"]], body: "ab", flags: 2 | 32, complete: true }] },
+  },
+  {
+    name: "long values with HTAB runs, then a control byte past the first eight",
+    kind: "request",
+    input: "GET / HTTP/1.1\r\nX: 0123456789\tabcdef\t\tghijklmnop\r\nY: 0123456789abcdef\x01x\r\n\r\n",
+    expect: { messages: [{ headers: [["X", "0123456789\tabcdef\t\tghijklmnop"], ["Y", "0123456789abcdef"]], complete: false }], ...err(E.INVALID_HEADER_TOKEN, 69) },
+  },
+  {
+    name: "DEL deep in a long value is rejected",
+    kind: "request",
+    input: "GET / HTTP/1.1\r\nX: 0123456789abcdefghij\x7fx\r\n\r\n",
+    expect: err(E.INVALID_HEADER_TOKEN, 39),
+  },
+  {
+    name: "bare CR deep in a long value is rejected",
+    kind: "request",
+    input: "GET / HTTP/1.1\r\nA: 0123456789abcdef\rX\r\n\r\n",
+    expect: err(E.LF_EXPECTED, 36),
+  },
+  {
+    name: "empty values between plain lines",
+    kind: "request",
+    input: "GET / HTTP/1.1\r\nA: 1\r\nE:\r\nB: 2\r\nF: \t \r\nC: 3\r\n\r\n",
+    expect: { messages: [{ headers: [["A", "1"], ["E", ""], ["B", "2"], ["F", ""], ["C", "3"]], complete: true }] },
+  },
+  {
+    name: "an empty Upgrade value sets no flag",
+    kind: "request",
+    input: "GET / HTTP/1.1\r\nA: 1\r\nUpgrade:\r\nConnection: upgrade\r\n\r\n",
+    expect: { messages: [{ headers: [["A", "1"], ["Upgrade", ""], ["Connection", "upgrade"]], flags: 4, upgrade: false, complete: true }] },
+  },
+  {
+    name: "forty plain lines",
+    kind: "request",
+    input: `GET / HTTP/1.1\r\n${Array.from({ length: 40 }, (_, i) => `X-${i}: v${i}\r\n`).join("")}\r\n`,
+    expect: { messages: [{ headers: Array.from({ length: 40 }, (_, i): [string, string] => [`X-${i}`, `v${i}`]), complete: true, end: 438 }] },
+  },
+  {
+    name: "obs-fold after a special field and after a long plain line is rejected",
+    kind: "request",
+    input: "POST / HTTP/1.1\r\nA: 1\r\nContent-Length: 1\r\n 2\r\n\r\nx",
+    expect: err(E.INVALID_HEADER_TOKEN, 42),
+  },
+  {
+    name: "obs-fold with HTAB after a long plain line is rejected",
+    kind: "request",
+    input: "GET / HTTP/1.1\r\nA: 0123456789abcdef0123456789\r\n\tmore\r\n\r\n",
+    expect: err(E.INVALID_HEADER_TOKEN, 47),
+  },
+  {
+    name: "trailers: plain lines, and a Content-Length among them is rejected",
+    kind: "response",
+    input: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nX-T: 1\r\nContent-Length: 5\r\nY-T: 2\r\n\r\n",
+    expect: { messages: [{ body: "a", trailers: [["X-T", "1"], ["Content-Length", ""]], complete: false }], ...err(E.INVALID_CONTENT_LENGTH, 79) },
+  },
+  {
+    name: "trailers of plain lines",
+    kind: "response",
+    input: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nX-T: 1\r\nY-T: 2\r\n\r\n",
+    expect: { messages: [{ body: "a", chunks: [1, 0], trailers: [["X-T", "1"], ["Y-T", "2"]], complete: true }] },
+  },
 ];

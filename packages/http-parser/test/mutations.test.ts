@@ -14,6 +14,7 @@ const SEEDS: { kind: "request" | "response"; text: string }[] = [
   { kind: "response", text: "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 3\r\n\r\nabcHTTP/1.1 304 Not Modified\r\n\r\n" },
   { kind: "response", text: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n" },
   { kind: "response", text: "HTTP/1.0 200 OK\r\nServer: x\r\n\r\nbody until close" },
+  { kind: "request", text: "GET /x HTTP/1.1\r\nHost: a.example\r\nUser-Agent: Mozilla/5.0 (X11)\r\nConnection: keep-alive\r\nX: 1\r\n\r\n" },
 ];
 
 const ALPHABET = "\r\n :;,\t\"\\0123456789abcdefABCDEF-/?#HTTPchunkedContent-LengthTransfer-Encoding\x00\x7f\xff";

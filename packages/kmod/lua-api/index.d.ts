@@ -217,6 +217,31 @@ declare namespace kmod {
    */
   function span(s: string, init: number, set: string): number;
 
+  /**
+   * Checks the plain header field lines of a message head (HTTP/1.1 and its
+   * kin) from `init` on, all in one call, reading no byte after `stop`. A
+   * plain line: a token name (tchar, RFC 9110 5.6.2), `:`, optional SP/HTAB,
+   * a value of at least one byte (field-vchar, obs-text, SP, HTAB; its first
+   * neither SP nor HTAB), CR LF, and a next line that is inside `stop` and
+   * does not start with SP/HTAB (no obs-fold). Each is passed to
+   * `each(s, nameFirst, nameLast, valueFirst, valueLast)` (1-based, for
+   * `string.sub`; the value keeps trailing whitespace), in order; with `each`
+   * nil they are only checked. `each` runs inside this C function: it must
+   * not yield. Stops at the first line that is not plain (the empty line
+   * ending a head, a bare CR or LF, a bad byte, an empty value, obs-fold, the
+   * end of the data), or at a line whose name is in `names` (names separated
+   * by single spaces, at most 32, compared ASCII case-insensitively): that
+   * line is not passed, its 4 positions go into `out[1..4]`. Returns the
+   * count of lines passed, the position after them (where the line it
+   * stopped at starts), the bytes there and after (nil past `stop`), and the
+   * index in `names` of the name of the line it stopped at (or nil).
+   */
+  function field_lines(
+    s: string, init: number, stop: number,
+    each: ((this: void, s: string, nameFirst: number, nameLast: number, valueFirst: number, valueLast: number) => void) | undefined,
+    out: LuaTable<number, number>, names?: string,
+  ): LuaMultiReturn<[count: number, next: number, first: number | undefined, second: number | undefined, listed: number | undefined]>;
+
   /** One's-complement sum (RFC 1071) of the bytes, unfolded, added to `initial`; only the last piece may be odd-length. */
   function sum16(data: ByteSource, offset?: number, length?: number, initial?: number): number;
   /** Folds a partial sum to 16 bits and inverts it: the checksum to put in a header. */

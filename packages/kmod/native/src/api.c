@@ -8,6 +8,7 @@
 
 #include "checksum.h"
 #include "engine.h"
+#include "text.h"
 
 static kc_engine *engine_of(lua_State *L) { return kc_context_of(L)->state->engine; }
 
@@ -306,6 +307,7 @@ void kc_api_open(lua_State *L, kc_context *c) {
       {NULL, NULL},
   };
   luaL_newlib(L, functions);
+  kc_text_api_open(L);
   kc_store_api_open(L);
   lua_getfield(L, LUA_REGISTRYINDEX, KC_PACKET_METHODS);
   lua_setfield(L, -2, "Packet");
