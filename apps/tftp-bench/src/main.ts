@@ -3,7 +3,7 @@
 // writes CSV and plots under --out (default results/), tears everything down.
 import { progress, renderTable } from "@kcache/bench-kit";
 import { formatSize, withLab } from "@kcache/netlab";
-import { measure } from "./measure.ts";
+import { CACHE_BUSY_POLL, measure } from "./measure.ts";
 import { UsageExit, parseOptions } from "./options.ts";
 import { checkTargets, renderTables, summarizeCells, writeOutputs } from "./report.ts";
 
@@ -22,6 +22,7 @@ if (process.getuid?.() !== 0) {
 
 const steps = options.delaysMs.length * options.clients.length * options.sizes.length * options.runs * options.columns.length;
 console.log(`tftp-bench: ${options.sizes.length} sizes (${options.sizes.map(formatSize).join(", ")}), ${options.runs} run(s), clients ${options.clients.join(", ")}, origin delay ${options.delaysMs.join(" and ")} ms each way`);
+console.log(`the cache's engine: kmod run ${CACHE_BUSY_POLL.join(" ")} (adaptive: it spins only for lock-step clients)`);
 console.log(`with a delay, the columns that wait on the origin skip sizes predicted (linearly) to take over ${options.cellLimitMs / 1000} s, and stop at a run over ${(4 * options.cellLimitMs) / 1000} s; skipped cache misses are filled without delay so hits are still measured`);
 const started = Date.now();
 const bar = progress(steps, "tftp-bench");
