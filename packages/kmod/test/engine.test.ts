@@ -350,6 +350,28 @@ describe("kmod.span", () => {
   });
 });
 
+describe("kmod.field_lines", () => {
+  it("passes each plain header line's spans and stops at the empty line, with the two bytes there", () => {
+    engine.loadScript(0, BEHAVIOURS);
+    const head = "Host: a\r\nAccept:  */*\r\n\r\n";
+    expect(engine.call(0, "field_lines_of", [head])).toEqual([[[2, 24, 13, 10, 0], ["Host=a", "Accept=*/*"], [0, 0, 0, 0]]]);
+  });
+  it("stops before a listed name (any case), giving its positions, and at a line that is not plain", () => {
+    engine.loadScript(0, BEHAVIOURS);
+    const head = "Host: a\r\ncontent-LENGTH: 5\r\n\r\n";
+    expect(engine.call(0, "field_lines_of", [head, "Transfer-Encoding Content-Length"])).toEqual([[[1, 10, 99, 111, 2], ["Host=a"], [10, 23, 26, 26]]]);
+    // obs-fold (a next line starting with SP), a bad byte, an empty value: not plain, nothing passed.
+    for (const bad of ["A: b\r\n c\r\n\r\n", "A: \x01\r\n\r\n", "A:\r\n\r\n"]) {
+      const [[counts, seen]] = engine.call(0, "field_lines_of", [bad]) as [[number[], string[]]];
+      expect([counts.slice(0, 2), seen], JSON.stringify(bad)).toEqual([[0, 1], []]);
+    }
+  });
+  it("rejects bad arguments with the argument's number", () => {
+    engine.loadScript(0, BEHAVIOURS);
+    expect(() => engine.call(0, "field_lines_of", ["A: b\r\n\r\n", "a  b"])).toThrow(/bad argument #6 to 'field_lines'/);
+  });
+});
+
 describe("calling Lua from TypeScript", () => {
   it("passes strings, integers, booleans and tables both ways", () => {
     engine.loadScript(0, BEHAVIOURS);

@@ -248,23 +248,6 @@ static int api_sum16(lua_State *L) {
   return 1;
 }
 
-/* strspn over a byte set: the index (1-based) of the first byte at or after
- * `init` that is not in the 256-bit set (a 32-byte string, bit b of byte b/8),
- * or #s + 1. Parsers check every byte against a character class with it: Lua
- * patterns cost about 85 machine instructions a byte, this about 3. */
-static int api_span(lua_State *L) {
-  size_t len, set_len;
-  const uint8_t *s = (const uint8_t *)luaL_checklstring(L, 1, &len);
-  lua_Integer init = luaL_checkinteger(L, 2);
-  const uint8_t *set = (const uint8_t *)luaL_checklstring(L, 3, &set_len);
-  if (set_len != 32) return luaL_error(L, "span: the set must be a 32-byte bitmap (got %I bytes)", (lua_Integer)set_len);
-  if (init < 1) init = 1;
-  size_t i = (size_t)init - 1;
-  while (i < len && (set[s[i] >> 3] >> (s[i] & 7) & 1)) i++;
-  lua_pushinteger(L, (lua_Integer)(i < len ? i + 1 : len + 1));
-  return 1;
-}
-
 static int api_fold16(lua_State *L) {
   lua_pushinteger(L, kc_fold16((uint64_t)luaL_checkinteger(L, 1)));
   return 1;
@@ -303,7 +286,6 @@ void kc_api_open(lua_State *L, kc_context *c) {
       {"timer_us", api_timer_us}, {"cancel", api_cancel},       {"schedule", api_schedule},
       {"release", api_release}, {"log", api_log},               {"state", api_state},
       {"sum16", api_sum16},     {"fold16", api_fold16},         {"checksum_adjust", api_checksum_adjust},
-      {"span", api_span},
       {NULL, NULL},
   };
   luaL_newlib(L, functions);

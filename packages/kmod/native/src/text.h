@@ -1,8 +1,9 @@
 /* Text scanning for protocol parsers written in Lua: checks runs of bytes in
  * C, where a Lua pattern or a byte-by-byte loop costs far more per byte and
  * each Lua-to-C call costs hundreds of machine instructions. Owns
- * `kmod.field_lines`: the plain header field lines of a message head
- * (HTTP/1.1 and its kin, RFC 9112 §5), all checked in one call. */
+ * `kmod.span` (strspn over a byte set) and `kmod.field_lines`: the plain
+ * header field lines of a message head (HTTP/1.1 and its kin, RFC 9112 §5),
+ * all checked in one call. */
 #ifndef KCACHE_TEXT_H
 #define KCACHE_TEXT_H
 

@@ -194,6 +194,16 @@ export function span_bad_set(s: string): number {
   return kmod.span(s, 1, "short");
 }
 
+/** kmod.field_lines over a whole string: [count, next, first, second, listed], each line as "name=value", and out[1..4]. */
+export function field_lines_of(s: string, names?: string): [number[], string[], number[]] {
+  const seen: string[] = [];
+  const out = new LuaTable<number, number>();
+  const [count, next, first, second, listed] = kmod.field_lines(s, 1, s.length, (text, nf, nl, vf, vl) => {
+    seen.push(`${string.sub(text, nf, nl)}=${string.sub(text, vf, vl)}`);
+  }, out, names);
+  return [[count, next, first ?? -1, second ?? -1, listed ?? 0], seen, [out.get(1) ?? 0, out.get(2) ?? 0, out.get(3) ?? 0, out.get(4) ?? 0]];
+}
+
 /** Sends three TFTP-like datagrams of 100 payload bytes as one UDP super-datagram (the last one short). */
 export function send_udp_super_datagram(p: Packet): Verdict {
   const payload = string.rep("A", 100) + string.rep("B", 100) + string.rep("C", 50);
