@@ -2,14 +2,12 @@
 // close), §3.10.4 CLOSE and §3.10.5 ABORT, TIME-WAIT (§3.4.2, §3.10.7.4).
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createHost, type Host } from "./support/host.ts";
-import { established, EV, ISS, pattern, RISN, Sock } from "./support/tcp.ts";
+import { established, EV, L, pattern, R, RISN, Sock } from "./support/tcp.ts";
 
 let host: Host;
 beforeEach(async () => { host = await createHost(); });
 afterEach(() => host.close());
 
-const R = RISN + 1;
-const L = ISS + 1;
 const flagsSeqAck = (out: { flags: string; seq: number; ack: number }[]): [string, number, number][] =>
   out.map((d) => [d.flags, d.seq, d.ack]);
 

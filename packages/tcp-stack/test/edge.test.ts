@@ -1,14 +1,11 @@
 // Less common paths of RFC 9293 §3.10.7.4 and RFC 7323 §4.3.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createHost, type Host } from "./support/host.ts";
-import { established, ISS, pattern, RISN } from "./support/tcp.ts";
+import { established, L, pattern, R } from "./support/tcp.ts";
 
 let host: Host;
 beforeEach(async () => { host = await createHost(); });
 afterEach(() => host.close());
-
-const R = RISN + 1;
-const L = ISS + 1;
 
 describe("segment text and FIN", () => {
   it("rfc9293_3_10_7_4_fin_with_data_delivers_the_data_then_closes", async () => {

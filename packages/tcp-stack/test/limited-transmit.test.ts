@@ -4,16 +4,12 @@
 // decide. Reno's numbers, so that FlightSize shows in ssthresh.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createHost, type Host } from "./support/host.ts";
-import { established, ISS, pattern, RISN, type Sock } from "./support/tcp.ts";
+import { established, L, MSS, pattern, R, seg, type Sock } from "./support/tcp.ts";
 
 let host: Host;
 beforeEach(async () => { host = await createHost(); });
 afterEach(() => host.close());
 
-const R = RISN + 1;
-const L = ISS + 1;
-const MSS = 1460;
-const seg = (i: number): number => L + MSS * i;
 const RENO = { congestion: "reno", rack: false };
 
 async function tenInFlight(sack: boolean, config: Record<string, unknown> = RENO): Promise<Sock> {

@@ -2,15 +2,12 @@
 // (RFC 9293 §3.1 checksum and data offset; RFC 9293 §3.2 option lengths).
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createHost, type Host } from "./support/host.ts";
-import { established, ISS, RISN } from "./support/tcp.ts";
+import { established, L, R } from "./support/tcp.ts";
 import { encode } from "./support/wire.ts";
 
 let host: Host;
 beforeEach(async () => { host = await createHost(); });
 afterEach(() => host.close());
-
-const R = RISN + 1;
-const L = ISS + 1;
 
 async function rejected(pkt: Buffer, reason: string): Promise<void> {
   const { sock } = await established(host);

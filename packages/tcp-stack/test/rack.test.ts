@@ -4,17 +4,13 @@
 // SRTT is 10 ms and ACKs arrive 10 ms after the data they acknowledge.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createHost, type Host } from "./support/host.ts";
-import { ISS, pattern, RISN, Sock } from "./support/tcp.ts";
+import { L, MSS, pattern, R, RISN, seg, Sock } from "./support/tcp.ts";
 import type { Seg } from "./support/wire.ts";
 
 let host: Host;
 beforeEach(async () => { host = await createHost(); });
 afterEach(() => host.close());
 
-const R = RISN + 1;
-const L = ISS + 1;
-const MSS = 1460;
-const seg = (i: number): number => L + MSS * i;
 const RTT_MS = 10;
 
 /** A sender in ESTABLISHED with SACK (no timestamps), SRTT 10 ms, `segments` full segments just sent. */

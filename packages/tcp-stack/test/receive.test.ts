@@ -4,14 +4,11 @@
 // (RFC 9293 §3.8.6.2.2, RFC 7323 §2), PAWS (RFC 7323 §5).
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createHost, type Host } from "./support/host.ts";
-import { established, EV, ISS, pattern, RISN, Sock } from "./support/tcp.ts";
+import { established, EV, L, pattern, R, Sock } from "./support/tcp.ts";
 
 let host: Host;
 beforeEach(async () => { host = await createHost(); });
 afterEach(() => host.close());
-
-const R = RISN + 1; // first remote data byte
-const L = ISS + 1; // first local data byte
 
 describe("in-order data", () => {
   it("rfc9293_3_10_7_4_in_order_data_is_delivered", async () => {

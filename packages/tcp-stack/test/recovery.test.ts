@@ -2,16 +2,11 @@
 // partial ACKs (RFC 6582), SACK-based retransmission (RFC 2018, RFC 6675).
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createHost, type Host } from "./support/host.ts";
-import { established, ISS, pattern, RISN, type Sock } from "./support/tcp.ts";
+import { established, L, MSS, pattern, R, seg, type Sock } from "./support/tcp.ts";
 
 let host: Host;
 beforeEach(async () => { host = await createHost(); });
 afterEach(() => host.close());
-
-const R = RISN + 1;
-const L = ISS + 1;
-const MSS = 1460;
-const seg = (i: number): number => L + MSS * i;
 
 /**
  * These tests pin the algorithms of the RFCs they are named after: Reno's

@@ -2,14 +2,11 @@
 // and RFC 9293 §3.10.7.4's checks on ACKs.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createHost, type Host } from "./support/host.ts";
-import { established, EV, ISS, RISN, Sock } from "./support/tcp.ts";
+import { established, EV, L, R, RISN, Sock } from "./support/tcp.ts";
 
 let host: Host;
 beforeEach(async () => { host = await createHost(); });
 afterEach(() => host.close());
-
-const R = RISN + 1;
-const L = ISS + 1;
 
 describe("RFC 5961", () => {
   it("rfc5961_3_2_rst_at_rcv_nxt_resets_the_connection", async () => {

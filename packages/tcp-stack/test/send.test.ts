@@ -4,14 +4,11 @@
 // retransmission timer (RFC 6298), segmentation offload units.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createHost, type Host } from "./support/host.ts";
-import { established, ISS, pattern, RISN, Sock } from "./support/tcp.ts";
+import { established, L, pattern, R, RISN, Sock } from "./support/tcp.ts";
 
 let host: Host;
 beforeEach(async () => { host = await createHost(); });
 afterEach(() => host.close());
-
-const R = RISN + 1;
-const L = ISS + 1;
 
 describe("segmentation and the initial window", () => {
   it("rfc6928_2_initial_window_is_ten_segments", async () => {

@@ -93,6 +93,12 @@ export const EV = { CONNECTED: 1, READABLE: 2, WRITABLE: 4, PEER_CLOSED: 8, CLOS
 /** Remote ISN used by the tests, and the socket's fixed ISS. */
 export const RISN = 5000;
 export const ISS = 1000;
+/** The first data byte of each side once established: the remote's and the socket's. */
+export const R = RISN + 1;
+export const L = ISS + 1;
+/** The MSS of the loss and recovery tests, and where the socket's segment `i` (from 0) starts. */
+export const MSS = 1460;
+export const seg = (i: number): number => L + MSS * i;
 
 /**
  * A server socket in ESTABLISHED, reached by a SYN with `synOptions` from the
