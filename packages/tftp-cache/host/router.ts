@@ -11,18 +11,29 @@ export const ACCEPT_SCRIPT = fileURLToPath(new URL("./accept.lua", import.meta.u
 /** What runs at FORWARD for UDP: the cache (with its settings), an accepting script, or nothing. */
 export type ForwardScript = { cache: Record<string, unknown> } | "accept" | "none";
 
+/** A script at FORWARD for the UDP of some client addresses only, both ways (to them and from them). */
+export interface ScriptForClients {
+  script: Exclude<ForwardScript, "none">;
+  clients: string[];
+}
+
 export interface RouterSetup {
-  forward: ForwardScript;
+  /**
+   * One script for all forwarded UDP, or scripts by client address: a
+   * benchmark can then time the columns of one engine in turn, each client
+   * address reaching the origin through its own script or none.
+   */
+  forward: ForwardScript | ScriptForClients[];
   /** Delay each way on the router-origin link, made by netlab's netem bundle (0: no delay rules). */
   delayMs?: number;
+  /** Or delays for some client addresses only (their packets to the origin and the origin's to them); others go undelayed. */
+  delaysByClient?: { delayMs: number; clients: string[] }[];
   /** The cache bundle to run (default TFTP_CACHE_BUNDLE; a copy keeps a long run independent of rebuilds). */
   cacheScript?: string;
   /** More `kmod run` options, e.g. ["--store-budget", "1073741824"]. */
   kmodOptions?: string[];
   /** The netem bundle to run (default netlab's NETEM_BUNDLE; a copy keeps a long run independent of rebuilds). */
   netemScript?: string;
-  /** iptables matches that exclude packets from the delay, towards the origin and from it (e.g. a filler client's address). */
-  undelayed?: { toOrigin: string[]; fromOrigin: string[] };
 }
 
 /**
@@ -35,17 +46,27 @@ export interface RouterSetup {
 export function routerKmodArgs(originSideIface: string, setup: RouterSetup): string[] {
   const calls: string[] = [...(setup.kmodOptions ?? [])];
   const rules: string[] = [];
-  const delay = setup.delayMs ?? 0;
-  if (delay > 0) {
-    const netem = ["-j", "LUA", "--script", setup.netemScript ?? NETEM_BUNDLE, "--state", "1"];
-    calls.push("--call", `1:configure:${JSON.stringify({ delay_ms: delay })}`);
-    rules.push("-A", "PREROUTING", "-i", originSideIface, ...(setup.undelayed?.fromOrigin ?? []), ...netem);
-    rules.push("-A", "POSTROUTING", "-o", originSideIface, ...(setup.undelayed?.toOrigin ?? []), ...netem);
-  }
-  if (setup.forward === "accept") rules.push("-A", "FORWARD", "-p", "udp", "-j", "LUA", "--script", ACCEPT_SCRIPT);
-  else if (setup.forward !== "none") {
-    calls.push("--call", `0:configure:${JSON.stringify(setup.forward.cache)}`);
-    rules.push("-A", "FORWARD", "-p", "udp", "-j", "LUA", "--script", setup.cacheScript ?? TFTP_CACHE_BUNDLE);
+  const delays = setup.delaysByClient ?? (setup.delayMs ? [{ delayMs: setup.delayMs, clients: [] }] : []);
+  delays.filter((d) => d.delayMs > 0).forEach(({ delayMs, clients }, index) => {
+    // One netem state per delay (from 10 on); without clients, the delay applies to every packet on the link.
+    const state = 10 + index;
+    const netem = ["-j", "LUA", "--script", setup.netemScript ?? NETEM_BUNDLE, "--state", String(state)];
+    calls.push("--call", `${state}:configure:${JSON.stringify({ delay_ms: delayMs })}`);
+    for (const client of clients.length ? clients : [undefined]) {
+      rules.push("-A", "PREROUTING", "-i", originSideIface, ...(client ? ["-d", client] : []), ...netem);
+      rules.push("-A", "POSTROUTING", "-o", originSideIface, ...(client ? ["-s", client] : []), ...netem);
+    }
+  });
+  const scripts = Array.isArray(setup.forward)
+    ? setup.forward.map(({ script, clients }) => ({ script, matches: clients.flatMap((a) => [["-s", a], ["-d", a]]) }))
+    : setup.forward === "none" ? [] : [{ script: setup.forward, matches: [[]] }];
+  for (const { script, matches } of scripts) {
+    // The cache in state 0 (its --call target), the accepting script in a state of its own.
+    const target = script === "accept"
+      ? ["-j", "LUA", "--script", ACCEPT_SCRIPT, "--state", "2"]
+      : ["-j", "LUA", "--script", setup.cacheScript ?? TFTP_CACHE_BUNDLE, "--state", "0"];
+    if (script !== "accept") calls.push("--call", `0:configure:${JSON.stringify(script.cache)}`);
+    for (const match of matches) rules.push("-A", "FORWARD", "-p", "udp", ...match, ...target);
   }
   if (rules.length === 0) return [];
   return [...calls, ...rules]; // options first: kmod reads everything after the first -A as rules
