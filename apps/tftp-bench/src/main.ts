@@ -22,8 +22,8 @@ if (process.getuid?.() !== 0) {
 
 const steps = options.delaysMs.length * options.clients.length * options.sizes.length * options.runs * options.columns.length;
 console.log(`tftp-bench: ${options.sizes.length} sizes (${options.sizes.map(formatSize).join(", ")}), ${options.runs} run(s), clients ${options.clients.join(", ")}, origin delay ${options.delaysMs.join(" and ")} ms each way`);
-console.log(`the cache's engine: kmod run ${CACHE_BUSY_POLL.join(" ")} (adaptive: it spins only for lock-step clients)`);
-console.log(`with a delay, the columns that wait on the origin skip sizes predicted (linearly) to take over ${options.cellLimitMs / 1000} s, and stop at a run over ${(4 * options.cellLimitMs) / 1000} s; skipped cache misses are filled without delay so hits are still measured`);
+console.log(`the cache's engine: kmod run ${CACHE_BUSY_POLL.join(" ")} (adaptive: it spins only after sending DATA, while ACKs come back within that on average)`);
+console.log(`columns timed in turns, run by run, one engine per client and two delays; with a delay, the columns that wait on the origin skip sizes predicted (linearly) to take over ${options.cellLimitMs / 1000} s, and stop at a run over ${(4 * options.cellLimitMs) / 1000} s; skipped cache misses are filled without delay so hits are still measured`);
 const started = Date.now();
 const bar = progress(steps, "tftp-bench");
 const results = await withLab((lab) => measure(lab, options, (label) => bar.step(label)));
@@ -41,9 +41,8 @@ if (results.skips.length) {
   for (const [k, sizes] of ranges) console.log(`  ${k}: skipped ${sizes.map(formatSize).join(", ")}`);
 }
 console.log("\nthe engine during the hits of each client's largest size (kmod stats; Lua time includes the sends' system calls):");
-const largest = results.profiles.filter((p) => p.size === Math.max(...results.profiles.filter((q) => q.client === p.client && q.delayMs === p.delayMs).map((q) => q.size)));
 console.log(renderTable(["client", "delay", "size", "hits", "packets in", "sends", "DATA sent", "GSO sends", "Lua µs / packet in", "Lua µs / DATA"],
-  largest.map((p) => [p.client, `${p.delayMs} ms`, formatSize(p.size), String(p.storeHits), String(p.packetsIn), String(p.packetsSent),
+  results.profiles.map((p) => [p.client, `${p.delayMs} ms`, formatSize(p.size), String(p.storeHits), String(p.packetsIn), String(p.packetsSent),
     String(p.dataSent), String(p.gsoSends), (p.luaUs / Math.max(1, p.packetsIn)).toFixed(2), (p.luaUs / Math.max(1, p.dataSent)).toFixed(2)])));
 const verdicts = checkTargets(cells, options);
 console.log("\ntargets (minimums of the runs):");

@@ -104,7 +104,7 @@ export async function measure(lab: Lab, options: BenchOptions, step: (label: str
   for (let first = 0; first < options.delaysMs.length; first += DELAYS_PER_ENGINE) {
     const delays = options.delaysMs.slice(first, first + DELAYS_PER_ENGINE).map((delayMs, slot) => ({ delayMs, ...slots[slot]! }));
     const forward = [
-      { script: { cache: {} }, clients: [FILLER, ...delays.map((d) => d.cache)] },
+      ...(measured("cache miss") || measured("cache hit") ? [{ script: { cache: {} }, clients: [FILLER, ...delays.map((d) => d.cache)] }] : []),
       ...(measured("engine, cache off") ? [{ script: "accept" as const, clients: delays.map((d) => d.off) }] : []),
     ];
     const delaysByClient = delays.map((d) => ({ delayMs: d.delayMs, clients: [d.block] }));
@@ -142,8 +142,8 @@ export async function measure(lab: Lab, options: BenchOptions, step: (label: str
               if (!measured("cache hit")) continue;
               const profile = profiles[slot];
               const before = profile && await snapshot(router!);
-              await cell.measure("cache hit", file, run, () => get(d.cache, origin, name));
-              if (profile) addToProfile(profile, d.cache, before!, await snapshot(router!));
+              const served = await cell.measure("cache hit", file, run, () => get(d.cache, origin, name));
+              if (profile && served) addToProfile(profile, d.cache, before!, await snapshot(router!));
             }
           }
           for (const cell of cells) for (const column of options.columns) cell.endSize(column, file);
@@ -151,7 +151,6 @@ export async function measure(lab: Lab, options: BenchOptions, step: (label: str
         }
       } finally {
         router?.stop();
-        sendFrom(ADDR.client);
       }
     }
   }

@@ -72,7 +72,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     sizes: [...new Set(sizes)].sort((a, b) => a - b),
     runs: integer("--runs", values.runs ?? (values.quick ? "3" : "10"), 1, 1000),
     clients: clients as TftpClient[],
-    delaysMs: list(values.delays!).map((d) => integer("--delays", d, 0, 1000)),
+    delaysMs: [...new Set(list(values.delays!).map((d) => integer("--delays", d, 0, 1000)))],
     cellLimitMs: integer("--cell-limit-s", values["cell-limit-s"]!, 1, 3600) * 1000,
     columns: COLUMNS.filter((c) => columnNames.some((name) => COLUMN_NAMES[name] === c)),
     outDir: values.out!,

@@ -4,3 +4,5 @@ export * from "./verdicts.ts";
 export * from "./packets.ts";
 export { ADDON_PATH } from "./native.ts";
 export type { NfqueueStats, StoreStats } from "./native.ts";
+/** Rules one `kmod run` takes at most (a mark bit each). */
+export { MAX_RULES } from "./cli/iptables.ts";

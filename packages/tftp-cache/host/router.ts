@@ -2,6 +2,7 @@
 // cache (and, for demos and benchmarks, an engine-made delay towards the
 // origin) on a netlab router, started with the kmod CLI (netlab's startKmod).
 import { fileURLToPath } from "node:url";
+import { MAX_RULES } from "@kcache/kmod";
 import { NETEM_BUNDLE, startKmod, type Lab, type RunningKmod } from "@kcache/netlab";
 
 export const TFTP_CACHE_BUNDLE = fileURLToPath(new URL("../dist/tftp-cache.lua", import.meta.url));
@@ -44,6 +45,10 @@ export interface RouterSetup {
  * would not each see it.
  */
 export function routerKmodArgs(originSideIface: string, setup: RouterSetup): string[] {
+  if (setup.delayMs !== undefined && setup.delaysByClient !== undefined) throw new Error("router setup: delayMs or delaysByClient, not both");
+  if (Array.isArray(setup.forward) && setup.forward.filter(({ script }) => script !== "accept").length > 1) {
+    throw new Error("router setup: one cache (one state, one configuration)");
+  }
   const calls: string[] = [...(setup.kmodOptions ?? [])];
   const rules: string[] = [];
   const delays = setup.delaysByClient ?? (setup.delayMs ? [{ delayMs: setup.delayMs, clients: [] }] : []);
@@ -68,7 +73,9 @@ export function routerKmodArgs(originSideIface: string, setup: RouterSetup): str
     if (script !== "accept") calls.push("--call", `0:configure:${JSON.stringify(script.cache)}`);
     for (const match of matches) rules.push("-A", "FORWARD", "-p", "udp", ...match, ...target);
   }
-  if (rules.length === 0) return [];
+  const count = rules.filter((word) => word === "-A").length;
+  if (count > MAX_RULES) throw new Error(`router setup: ${count} rules, kmod takes at most ${MAX_RULES}`);
+  if (count === 0) return [];
   return [...calls, ...rules]; // options first: kmod reads everything after the first -A as rules
 }
 

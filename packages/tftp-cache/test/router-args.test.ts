@@ -40,4 +40,12 @@ describe("routerKmodArgs", () => {
       "-A", "FORWARD", "-p", "udp", "-s", "198.18.1.21", ...ACCEPT, "-A", "FORWARD", "-p", "udp", "-d", "198.18.1.21", ...ACCEPT,
     ]);
   });
+
+  it("refuses setups kmod would refuse or mishandle", () => {
+    const clients = Array.from({ length: 8 }, (_, i) => `198.18.1.${16 + i}`);
+    expect(() => routerKmodArgs("ro", { forward: [{ script: "accept", clients }] })).toThrow("16 rules, kmod takes at most 15");
+    expect(() => routerKmodArgs("ro", { forward: [{ script: { cache: {} }, clients: ["a"] }, { script: { cache: { ttl_ms: 1 } }, clients: ["b"] }] }))
+      .toThrow("one cache");
+    expect(() => routerKmodArgs("ro", { forward: "none", delayMs: 20, delaysByClient: [] })).toThrow("not both");
+  });
 });

@@ -49,12 +49,14 @@ struct kc_nfq {
   uint8_t random_pool[256];
   size_t random_left;
   kc_rule *last_rule;
-  /* Adaptive busy polling: after a batch in which scripts sent packets, the
-   * reply (a lock-step client's next ACK) is awaited spinning, but only while
-   * replies have come back within busy_poll_us on average: a flow whose peer
-   * takes longer (a windowed transfer) is not worth a core, and a spin that
-   * keeps a woken peer off this CPU lengthens the average and ends itself. */
-  bool answered;           /* the last batch sent packets */
+  /* Adaptive busy polling: after a batch in which scripts sent packets or
+   * let packets go on, the reply (a lock-step client's next ACK, answered by
+   * the cache; the next block of a transfer passing through) is awaited
+   * spinning, but only while replies have come back within busy_poll_us on
+   * average: a flow whose peer takes longer is not worth a core, and a spin
+   * that keeps a woken peer off this CPU lengthens the average and ends itself. */
+  bool passed_on;          /* the batch so far let a packet go on */
+  bool answered;           /* the last batch sent packets or let packets go on */
   int64_t answered_at_us;  /* when it ended */
   uint32_t reply_gap_us;   /* moving average (1/4 weight) of the time from an answer to the next packet */
 };
@@ -119,7 +121,7 @@ static void add_verdict(kc_nfq *q, uint16_t queue, uint32_t id, uint32_t verdict
   }
   q->verdicts_len += MNL_ALIGN(nlh->nlmsg_len);
   if (q->verdicts_pending++ == 0) q->verdicts_since_us = nfq_now_us(q);
-  if (verdict != NF_DROP) q->verdicts_urgent = true;
+  if (verdict != NF_DROP) q->verdicts_urgent = q->passed_on = true;
   q->stats.verdicts++;
   if (q->verdicts_len >= VERDICT_FLUSH_BYTES) flush_verdicts(q);
 }
@@ -285,18 +287,23 @@ static int receive_batch(kc_nfq *q) {
   return got;
 }
 
-/* A packet came after a batch that answered: how long the reply took. */
+/* A packet came after a batch that answered: how long the reply took. A gap
+ * over twice the budget counts as twice the budget: a flow that is slow every
+ * time still rises above it, but the idle pause before a transfer does not keep
+ * its first dozens of replies from being awaited spinning. */
 static void note_reply(kc_nfq *q, int64_t arrived_us) {
   int64_t gap = arrived_us - q->answered_at_us;
+  int64_t longest = 2 * (int64_t)q->config.busy_poll_us;
   if (gap < 0) gap = 0;
-  if (gap > 1000000) gap = 1000000;
+  if (gap > longest) gap = longest;
   q->reply_gap_us = (uint32_t)((3 * (int64_t)q->reply_gap_us + gap) / 4);
 }
 
 /* After a batch (under the lock): due timers, whether it answered, and the verdicts. */
 static void finish_batch(kc_nfq *q, uint64_t sent_before) {
   kc_engine_run_timers(q->engine, nfq_now_us(q));
-  q->answered = q->stats.sent != sent_before;
+  q->answered = q->stats.sent != sent_before || q->passed_on;
+  q->passed_on = false;
   if (q->answered) q->answered_at_us = nfq_now_us(q);
   /* A lock-step flow (a TFTP client's ACK answered by the cache) saves a syscall per packet. */
   if (q->verdicts_urgent || q->verdicts_pending >= DEFERRED_DROPS_MAX ||

@@ -230,7 +230,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--time-budget <ms>", "CPU time a script may take per packet or timer before its call fails (default 50)", integer("--time-budget", 1, 60_000))
     .option("--memory-budget <bytes>", "Lua memory per state and context (default 64 MiB)", integer("--memory-budget", 1 << 20, Number.MAX_SAFE_INTEGER))
     .option("--fail-open", "let the kernel accept packets when a queue is full (default: drop)", false)
-    .option("--busy-poll <µs>", "after a batch that sent packets, wait up to this long for the reply without sleeping, while replies come within it on average: a lock-step flow skips the wake-up latency (default 0: off)", integer("--busy-poll", 0, 1_000_000), 0)
+    .option("--busy-poll <µs>", "after a batch that sent packets or let packets go on, wait up to this long for the next packet without sleeping, while they come within it on average: a lock-step flow skips the wake-up latency (default 0: off)", integer("--busy-poll", 0, 1_000_000), 0)
     .option("--segment-gso", "let the kernel cut GSO packets to MTU size before queueing (default: scripts get them whole, up to 64 KiB)", false)
     .option("-q, --quiet", "no engine log lines (script errors) on stderr", false)
     .addHelpText("after", RULE_HELP);
