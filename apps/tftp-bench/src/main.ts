@@ -22,7 +22,7 @@ if (process.getuid?.() !== 0) {
 
 const steps = options.delaysMs.length * options.clients.length * options.sizes.length * options.runs * options.columns.length;
 console.log(`tftp-bench: ${options.sizes.length} sizes (${options.sizes.map(formatSize).join(", ")}), ${options.runs} run(s), clients ${options.clients.join(", ")}, origin delay ${options.delaysMs.join(" and ")} ms each way`);
-console.log(`the cache's engine: kmod run ${CACHE_BUSY_POLL.join(" ")} (adaptive: it spins only after sending DATA, while ACKs come back within that on average)`);
+console.log(`the cache's engine: kmod run ${CACHE_BUSY_POLL.join(" ")} (adaptive: it spins after sending DATA or letting a packet go on, while the next packets come within that on average)`);
 console.log(`columns timed in turns, run by run, one engine per client and two delays; with a delay, the columns that wait on the origin skip sizes predicted (linearly) to take over ${options.cellLimitMs / 1000} s, and stop at a run over ${(4 * options.cellLimitMs) / 1000} s; skipped cache misses are filled without delay so hits are still measured`);
 const started = Date.now();
 const bar = progress(steps, "tftp-bench");
@@ -44,7 +44,7 @@ console.log("\nthe engine during the hits of each client's largest size (kmod st
 console.log(renderTable(["client", "delay", "size", "hits", "packets in", "sends", "DATA sent", "GSO sends", "Lua µs / packet in", "Lua µs / DATA"],
   results.profiles.map((p) => [p.client, `${p.delayMs} ms`, formatSize(p.size), String(p.storeHits), String(p.packetsIn), String(p.packetsSent),
     String(p.dataSent), String(p.gsoSends), (p.luaUs / Math.max(1, p.packetsIn)).toFixed(2), (p.luaUs / Math.max(1, p.dataSent)).toFixed(2)])));
-const verdicts = checkTargets(cells, options);
+const verdicts = checkTargets(cells, results, options);
 console.log("\ntargets (minimums of the runs):");
 console.log(renderTable(["target", "client", "met", "detail"], verdicts.map((v) => [v.target, v.client, v.ok ? "yes" : "NO", v.detail])));
 const written = await writeOutputs(results, cells, options);

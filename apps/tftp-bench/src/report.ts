@@ -85,8 +85,23 @@ export function renderTables(cells: Cells, options: BenchOptions): string {
 
 export interface Verdict { target: string; client: TftpClient; ok: boolean; detail: string }
 
+/**
+ * The hit's time over origin direct's within each run (the two are measured
+ * moments apart): their median, and in how many runs the hit was faster. Where
+ * two minimums differ by less than the noise, this says which way it leans.
+ */
+function pairedRuns(results: Results, client: TftpClient, size: number): string {
+  const runsOf = (column: Column) => new Map(results.samples
+    .filter((s) => s.client === client && s.delayMs === 0 && s.size === size && s.column === column).map((s) => [s.run, s.ms]));
+  const direct = runsOf("origin direct");
+  const ratios = [...runsOf("cache hit")].flatMap(([run, ms]) => (direct.has(run) ? [ms / direct.get(run)!] : []));
+  if (ratios.length === 0) return "no paired runs";
+  const wins = ratios.filter((r) => r < 1).length;
+  return `paired runs: median ${summarize(ratios).median.toFixed(2)}x, hit faster in ${wins}/${ratios.length}`;
+}
+
 /** The issue's targets, on minimums of the runs. */
-export function checkTargets(cells: Cells, options: BenchOptions): Verdict[] {
+export function checkTargets(cells: Cells, results: Results, options: BenchOptions): Verdict[] {
   const verdicts: Verdict[] = [];
   const min = (client: TftpClient, d: number, c: Column, size: number) => cells.get(key(client, d, c, size))?.min;
   const delayed = options.delaysMs.filter((d) => d > 0);
@@ -96,7 +111,11 @@ export function checkTargets(cells: Cells, options: BenchOptions): Verdict[] {
         const hit = min(client, 0, "cache hit", size), direct = min(client, 0, "origin direct", size);
         return hit === undefined || direct === undefined || hit >= direct;
       });
-      verdicts.push({ target: "hit faster than origin direct at every size (0 ms)", client, ok: worse.length === 0, detail: worse.length ? `not at ${worse.map(formatSize).join(", ")}` : "every size" });
+      const detail = worse.map((size) => {
+        const hit = min(client, 0, "cache hit", size), direct = min(client, 0, "origin direct", size);
+        return `${formatSize(size)} (${hit !== undefined && direct !== undefined ? ratio(hit, direct) : "not measured"}; ${pairedRuns(results, client, size)})`;
+      });
+      verdicts.push({ target: "hit faster than origin direct at every size (0 ms)", client, ok: worse.length === 0, detail: worse.length ? `not at ${detail.join(", ")}` : "every size" });
     }
     for (const d of delayed) {
       const far = options.sizes.filter((size) => {
