@@ -57,9 +57,9 @@ const FILLER = "198.18.1.3";
 
 /**
  * The cache's engine waits up to 200 µs for a client's next ACK without
- * sleeping (kmod's adaptive busy polling: only after it sent DATA, only while
- * ACKs come back within that on average): a lock-step client ACKs within
- * ~20 µs, atftp a window of 16 within ~100 µs. Misses only forward and never spin.
+ * sleeping (kmod's adaptive busy polling: only after it sent DATA or let a
+ * packet go on, only while the next packets come within that on average): a
+ * lock-step client ACKs within ~20 µs, atftp a window of 16 within ~100 µs.
  */
 export const CACHE_BUSY_POLL = ["--busy-poll", "200"];
 
