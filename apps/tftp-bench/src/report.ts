@@ -107,14 +107,12 @@ export function checkTargets(cells: Cells, results: Results, options: BenchOptio
   const delayed = options.delaysMs.filter((d) => d > 0);
   for (const client of options.clients) {
     if (options.delaysMs.includes(0)) {
-      const worse = options.sizes.filter((size) => {
+      const worse = options.sizes.flatMap((size) => {
         const hit = min(client, 0, "cache hit", size), direct = min(client, 0, "origin direct", size);
-        return hit === undefined || direct === undefined || hit >= direct;
+        return hit === undefined || direct === undefined || hit >= direct ? [{ size, hit, direct }] : [];
       });
-      const detail = worse.map((size) => {
-        const hit = min(client, 0, "cache hit", size), direct = min(client, 0, "origin direct", size);
-        return `${formatSize(size)} (${hit !== undefined && direct !== undefined ? ratio(hit, direct) : "not measured"}; ${pairedRuns(results, client, size)})`;
-      });
+      const detail = worse.map(({ size, hit, direct }) =>
+        `${formatSize(size)} (${hit !== undefined && direct !== undefined ? ratio(hit, direct) : "not measured"}; ${pairedRuns(results, client, size)})`);
       verdicts.push({ target: "hit faster than origin direct at every size (0 ms)", client, ok: worse.length === 0, detail: worse.length ? `not at ${detail.join(", ")}` : "every size" });
     }
     for (const d of delayed) {
