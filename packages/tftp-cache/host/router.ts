@@ -2,7 +2,7 @@
 // cache (and, for demos and benchmarks, an engine-made delay towards the
 // origin) on a netlab router, started with the kmod CLI (netlab's startKmod).
 import { fileURLToPath } from "node:url";
-import { MAX_RULES } from "@kcache/kmod";
+import { MAX_RULES, parseRules } from "@kcache/kmod";
 import { NETEM_BUNDLE, startKmod, type Lab, type RunningKmod } from "@kcache/netlab";
 
 export const TFTP_CACHE_BUNDLE = fileURLToPath(new URL("../dist/tftp-cache.lua", import.meta.url));
@@ -73,7 +73,7 @@ export function routerKmodArgs(originSideIface: string, setup: RouterSetup): str
     if (script !== "accept") calls.push("--call", `0:configure:${JSON.stringify(script.cache)}`);
     for (const match of matches) rules.push("-A", "FORWARD", "-p", "udp", ...match, ...target);
   }
-  const count = rules.filter((word) => word === "-A").length;
+  const count = parseRules(rules).length;
   if (count > MAX_RULES) throw new Error(`router setup: ${count} rules, kmod takes at most ${MAX_RULES}`);
   if (count === 0) return [];
   return [...calls, ...rules]; // options first: kmod reads everything after the first -A as rules
